@@ -16,6 +16,9 @@ const MAX_DAYS: u32 = 2_932_896;
 pub struct DateError;
 
 impl Date {
+    /// 1970-01-01.
+    pub const EPOCH: Date = Date(0);
+
     /// Builds a date from days since 1970-01-01 (at most 9999-12-31).
     pub fn from_days(days: u32) -> Result<Self, DateError> {
         if days > MAX_DAYS {

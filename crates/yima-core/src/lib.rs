@@ -46,6 +46,7 @@ pub mod date;
 pub mod error;
 pub mod ident;
 pub mod keys;
+pub mod samples;
 pub mod transport;
 
 pub use claims::{Claims, Credential, Kind};

@@ -1,0 +1,41 @@
+//! Time on the command line: RFC 3339 instants and human durations. The library core reads no clock;
+//! the CLI supplies one.
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::error::{CliError, usage};
+
+/// Seconds since the Unix epoch: `--now` if given, else the system clock.
+pub fn now_or(arg: Option<&str>) -> Result<u64, CliError> {
+    match arg {
+        Some(s) => parse_rfc3339(s),
+        None => {
+            let secs = OffsetDateTime::now_utc().unix_timestamp();
+            u64::try_from(secs).map_err(|_| usage("system clock is before 1970"))
+        }
+    }
+}
+
+/// Parses an RFC 3339 timestamp such as `2026-01-01T08:00:00+08:00`.
+pub fn parse_rfc3339(s: &str) -> Result<u64, CliError> {
+    let t = OffsetDateTime::parse(s, &Rfc3339)
+        .map_err(|e| usage(format!("{s}: not an RFC 3339 time ({e}); e.g. 2026-01-01T08:00:00Z")))?;
+    u64::try_from(t.unix_timestamp()).map_err(|_| usage(format!("{s}: before 1970")))
+}
+
+/// Parses a duration such as `24h`, `30d`, `90s`.
+pub fn parse_duration(s: &str) -> Result<u64, CliError> {
+    humantime::parse_duration(s)
+        .map(|d| d.as_secs())
+        .map_err(|e| usage(format!("{s}: not a duration ({e}); e.g. 24h, 30d, 5m")))
+}
+
+/// Formats seconds since the epoch as RFC 3339 UTC.
+pub fn format(secs: u64) -> String {
+    i64::try_from(secs)
+        .ok()
+        .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| secs.to_string())
+}

@@ -1,0 +1,123 @@
+//! `yima demo`: the whole flow on built-in demo keys, for a first look and as an end-to-end smoke test.
+
+use std::path::PathBuf;
+
+use rand_core::RngCore;
+use yima_core::claims::{Credential, HealthStatus};
+use yima_core::{Kind, SigningKey, Unverified, VerifyOptions, cose, issue, samples, transport};
+use yima_qr::EcLevel;
+
+use crate::cli::DemoArgs;
+use crate::error::{CliError, usage};
+use crate::input;
+use crate::output::{self, QUIET_ZONE};
+use crate::{clock, verify};
+
+/// Seed of the built-in demo issuer key. Public on purpose: never trust this key outside the demo.
+pub const DEMO_SEED: [u8; 32] = *b"yima-demo-issuer-key-not-secret!";
+/// Seed of a second demo key, standing for an issuer the venue does not trust.
+const OTHER_SEED: [u8; 32] = *b"yima-demo-untrusted-issuer-key!!";
+
+/// Runs the demo; exit status 0 when every step behaved as expected.
+pub fn run(args: &DemoArgs) -> Result<i32, CliError> {
+    let dir = args
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join("yima-demo"));
+    std::fs::create_dir_all(&dir).map_err(|e| CliError::io(&dir, e))?;
+    let key = SigningKey::from_seed(&DEMO_SEED);
+    let trusted = [key.verifying_key()];
+    let now = clock::now_or(None)?;
+    let opts = VerifyOptions::at(now);
+    let mut ok = true;
+
+    println!("yima demo: issue → render PNG → scan the PNG → verify, with the built-in DEMO key");
+    println!("issuer key kid {} (public demo seed: never trust it in production)", hex::encode(key.kid()));
+    println!("PNGs in {}\n", dir.display());
+    println!("{:<22} {:>5} {:>6}  {:<8} verdict", "kind", "chars", "QR(M)", "scanned");
+
+    let mut health_text = None;
+    for kind in Kind::ALL {
+        let mut cti = [0u8; 8];
+        rand_core::OsRng.fill_bytes(&mut cti);
+        let claims = samples::claims(kind, now, cti);
+        let issued = issue(&claims, &key)?;
+        let symbol = output::symbol(&issued.text, EcLevel::M)?;
+        let png = symbol.to_png(6, QUIET_ZONE).map_err(|e| CliError::Qr(e.to_string()))?;
+        let path: PathBuf = dir.join(format!("{kind}.png"));
+        std::fs::write(&path, &png).map_err(|e| CliError::io(&path, e))?;
+        let found = input::scan(&path.display().to_string(), &png);
+        let scanned_same = found.len() == 1
+            && found.first().and_then(|f| f.text.as_ref().ok()) == Some(&issued.text);
+        let verdict = found
+            .first()
+            .map(|f| verify::verify_found(f, &trusted, &opts))
+            .map(|o| match o.result {
+                Ok(v) if v.claims() == &claims => "✓ VALID".to_owned(),
+                Ok(_) => "✗ claims differ".to_owned(),
+                Err((code, _, _)) => format!("✗ {code}"),
+            })
+            .unwrap_or_else(|| "✗ nothing scanned".into());
+        ok &= scanned_same && verdict == "✓ VALID";
+        println!(
+            "{:<22} {:>5} {:>6}  {:<8} {verdict}",
+            kind.name(),
+            issued.text.len(),
+            format!("v{}", symbol.version()),
+            if scanned_same { "✓ same" } else { "✗" },
+        );
+        if kind == Kind::HealthCode {
+            health_text = Some((issued, claims));
+        }
+    }
+    let (health, claims) = health_text.ok_or_else(|| usage("demo issued no health code"))?;
+
+    if !args.no_qr {
+        println!("\nThe health code as a phone would show it:\n");
+        output::print_terminal_qr(&health.text, EcLevel::M)?;
+        println!("{}\n", health.text);
+    }
+
+    // A forger edits a red code to green: same header and signature, edited payload.
+    let mut forged = claims.clone();
+    if let Credential::HealthCode(h) = &mut forged.credential {
+        h.status = HealthStatus::Red;
+    }
+    let u = Unverified::parse(&health.text).map_err(|e| usage(e.to_string()))?;
+    let tampered_cose = cose::assemble(u.protected_bytes(), &forged.to_cbor(), u.signature());
+    let tampered = transport::encode(&tampered_cose);
+    ok &= expect_rejected("tampered (status edited, signature kept)", &tampered, &trusted, &opts, "signature.invalid");
+
+    let later = VerifyOptions::at(claims.expires_at + 3600);
+    ok &= expect_rejected("expired (checked 25 h after issue)", &health.text, &trusted, &later, "time.expired");
+
+    let untrusted = [SigningKey::from_seed(&OTHER_SEED).verifying_key()];
+    ok &= expect_rejected("unknown issuer (venue trusts another key)", &health.text, &untrusted, &opts, "key.unknown-kid");
+
+    println!("\n{}", if ok { "demo complete: every step behaved as expected" } else { "demo FAILED: see ✗ above" });
+    Ok(if ok { 0 } else { 1 })
+}
+
+fn expect_rejected(
+    what: &str,
+    text: &str,
+    keys: &[yima_core::VerifyingKey],
+    opts: &VerifyOptions,
+    want: &str,
+) -> bool {
+    let got = Unverified::parse(text).and_then(|u| u.verify(keys, opts));
+    match got {
+        Err(e) if e.code() == want => {
+            println!("✓ rejected {what}: {} ({e})", e.code());
+            true
+        }
+        Err(e) => {
+            println!("✗ {what}: expected {want}, got {}", e.code());
+            false
+        }
+        Ok(_) => {
+            println!("✗ {what}: ACCEPTED, expected {want}");
+            false
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! Errors of the command line itself: usage, I/O, keys and issuing mistakes. All exit with status 2.
+//! A credential that fails verification is not an error here: it is a result, reported with exit 1.
+
+use std::path::{Path, PathBuf};
+
+use yima_core::{IssueError, KeyError};
+
+/// A failure that stops the command with exit status 2.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad arguments or input that is not a credential at all.
+    #[error("{0}")]
+    Usage(String),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A key file could not be used.
+    #[error("{path}: {err}")]
+    Key {
+        /// The key file.
+        path: PathBuf,
+        /// Why.
+        err: KeyError,
+    },
+    /// The claims given to `issue` break the format's rules.
+    #[error("cannot issue: {0}")]
+    Issue(#[from] IssueError),
+    /// Rendering or reading a QR image failed.
+    #[error("{0}")]
+    Qr(String),
+}
+
+impl CliError {
+    /// Stable machine code, for `--json` output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CliError::Usage(_) => "usage",
+            CliError::Io { .. } => "io",
+            CliError::Key { err, .. } => err.code(),
+            CliError::Issue(e) => e.code(),
+            CliError::Qr(_) => "qr",
+        }
+    }
+
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        CliError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+/// Shorthand for a usage error.
+pub fn usage(msg: impl Into<String>) -> CliError {
+    CliError::Usage(msg.into())
+}

@@ -1,0 +1,127 @@
+//! Resolving a command-line INPUT into credential texts: a literal text, a file holding the text, a
+//! PNG/JPEG image (every QR code in it), or `-` for standard input.
+
+use std::io::Read;
+use std::path::Path;
+
+use yima_qr::{ScanLimits, scan_image};
+
+use crate::error::{CliError, usage};
+
+/// Largest input read from a file or stdin (the image cap of the scanner).
+const MAX_INPUT_BYTES: u64 = 20 * 1024 * 1024;
+
+/// One credential text found in an input, with a label saying where it came from.
+#[derive(Debug)]
+pub struct Found {
+    /// "text", "stdin", a path, or `path#N` for the N-th code in an image.
+    pub source: String,
+    /// The text, or why no text could be read from this input.
+    pub text: Result<String, Unreadable>,
+}
+
+/// An input that holds no readable credential text (reported per input, exit status 1).
+#[derive(Debug, Clone)]
+pub struct Unreadable {
+    /// Stable machine code (e.g. `scan.no-code`, `image.too-large`).
+    pub code: &'static str,
+    /// Human explanation.
+    pub message: String,
+}
+
+/// True if `s` looks like a credential text rather than a path.
+fn looks_like_text(s: &str) -> bool {
+    s.starts_with("YM") && s.contains(':') && !Path::new(s).exists()
+}
+
+fn is_image(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xff, 0xd8, 0xff])
+}
+
+/// Reads INPUT and returns every credential text in it.
+pub fn resolve(input: &str) -> Result<Vec<Found>, CliError> {
+    if looks_like_text(input) {
+        return Ok(vec![Found {
+            source: "text".into(),
+            text: Ok(input.trim().to_owned()),
+        }]);
+    }
+    let (label, bytes) = if input == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .take(MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| CliError::io(Path::new("-"), e))?;
+        ("stdin".to_owned(), buf)
+    } else {
+        let path = Path::new(input);
+        if !path.exists() {
+            return Err(usage(format!(
+                "{input}: no such file, and not a yima text (texts start with YM1: or YM1Z:)"
+            )));
+        }
+        let meta = std::fs::metadata(path).map_err(|e| CliError::io(path, e))?;
+        if meta.len() > MAX_INPUT_BYTES {
+            return Ok(vec![Found {
+                source: input.to_owned(),
+                text: Err(Unreadable {
+                    code: "input.too-large",
+                    message: format!("file is {} bytes; the limit is {MAX_INPUT_BYTES}", meta.len()),
+                }),
+            }]);
+        }
+        let bytes = std::fs::read(path).map_err(|e| CliError::io(path, e))?;
+        (input.to_owned(), bytes)
+    };
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Ok(vec![Found {
+            source: label,
+            text: Err(Unreadable {
+                code: "input.too-large",
+                message: format!("input exceeds {MAX_INPUT_BYTES} bytes"),
+            }),
+        }]);
+    }
+    if is_image(&bytes) {
+        return Ok(scan(&label, &bytes));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(s) => Ok(s.trim().to_owned()),
+        Err(_) => Err(Unreadable {
+            code: "input.not-text",
+            message: "neither a PNG/JPEG image nor UTF-8 text".into(),
+        }),
+    };
+    Ok(vec![Found { source: label, text }])
+}
+
+/// Scans an image and returns one entry per code (or one entry saying why there is none).
+pub fn scan(label: &str, bytes: &[u8]) -> Vec<Found> {
+    match scan_image(bytes, &ScanLimits::default()) {
+        Ok(codes) if codes.is_empty() => vec![Found {
+            source: label.to_owned(),
+            text: Err(Unreadable {
+                code: "scan.no-code",
+                message: "no readable QR code in the image".into(),
+            }),
+        }],
+        Ok(codes) => {
+            let many = codes.len() > 1;
+            codes
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| Found {
+                    source: if many { format!("{label}#{}", i + 1) } else { label.to_owned() },
+                    text: Ok(c.text),
+                })
+                .collect()
+        }
+        Err(e) => vec![Found {
+            source: label.to_owned(),
+            text: Err(Unreadable {
+                code: e.code(),
+                message: e.to_string(),
+            }),
+        }],
+    }
+}

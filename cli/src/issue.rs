@@ -1,0 +1,141 @@
+//! `yima issue <kind>`: build claims from flags or a JSON file, sign, and write the credential.
+
+use std::io::Read;
+use std::path::Path;
+
+use rand_core::RngCore;
+use serde::de::DeserializeOwned;
+use yima_core::claims::{
+    BusinessLicence, Claims, Credential, ElectronicLicence, FoodBusinessLicence, HealthCode,
+    HealthStatus, SocialSecurityCard,
+};
+use yima_core::ident::CitizenId;
+use yima_core::{issue, samples};
+
+use crate::cli::{ClaimsFileArgs, CommonIssueArgs, HealthCodeArgs, IssueKind, Status};
+use crate::error::{CliError, usage};
+use crate::{clock, keys, output};
+
+/// Largest claims file read.
+const MAX_CLAIMS_FILE: u64 = 64 * 1024;
+
+/// Runs `yima issue`.
+pub fn run(kind: &IssueKind) -> Result<(), CliError> {
+    let (common, credential) = match kind {
+        IssueKind::HealthCode(a) => (&a.common, health_code(a)?),
+        IssueKind::SocialSecurityCard(a) => {
+            (&a.common, Credential::SocialSecurityCard(from_file::<SocialSecurityCard>(a)?))
+        }
+        IssueKind::BusinessLicence(a) => {
+            (&a.common, Credential::BusinessLicence(from_file::<BusinessLicence>(a)?))
+        }
+        IssueKind::FoodBusinessLicence(a) => (
+            &a.common,
+            Credential::FoodBusinessLicence(from_file::<FoodBusinessLicence>(a)?),
+        ),
+        IssueKind::ElectronicLicence(a) => (
+            &a.common,
+            Credential::ElectronicLicence(from_file::<ElectronicLicence>(a)?),
+        ),
+    };
+    let key = keys::load_signing(&common.key)?;
+    let claims = build_claims(common, credential)?;
+    let issued = issue(&claims, &key)?;
+    let ec = common.ec.into();
+    if common.qr {
+        output::print_terminal_qr(&issued.text, ec)?;
+    }
+    match &common.out {
+        Some(out) => output::write_credential(&issued.text, out, common.format, ec, common.scale)?,
+        None => output::write_credential(&issued.text, Path::new("-"), common.format, ec, common.scale)?,
+    }
+    Ok(())
+}
+
+fn build_claims(common: &CommonIssueArgs, credential: Credential) -> Result<Claims, CliError> {
+    let now = clock::now_or(common.now.as_deref())?;
+    let kind = credential.kind();
+    let validity = match &common.valid_for {
+        Some(d) => clock::parse_duration(d)?,
+        None => samples::validity(kind),
+    };
+    if validity == 0 {
+        return Err(usage("--valid-for must be longer than zero"));
+    }
+    let not_before = common
+        .not_before
+        .as_deref()
+        .map(clock::parse_rfc3339)
+        .transpose()?
+        .filter(|&nbf| nbf != now);
+    let credential_id = if common.no_id {
+        None
+    } else {
+        let mut id = [0u8; 8];
+        rand_core::OsRng.fill_bytes(&mut id);
+        Some(id.to_vec())
+    };
+    Ok(Claims {
+        issuer: common.issuer.clone(),
+        issued_at: now,
+        expires_at: not_before.unwrap_or(now).saturating_add(validity),
+        not_before,
+        credential_id,
+        credential,
+    })
+}
+
+fn health_code(a: &HealthCodeArgs) -> Result<Credential, CliError> {
+    if let Some(path) = &a.claims {
+        return Ok(Credential::HealthCode(read_json::<HealthCode>(path)?));
+    }
+    let (Some(name), Some(id), Some(region), Some(status)) =
+        (&a.holder_name, &a.holder_id, &a.region, a.status)
+    else {
+        return Err(usage(
+            "health-code needs --holder-name, --holder-id, --region and --status (or --claims)",
+        ));
+    };
+    if CitizenId::parse(id).is_ok() {
+        return Err(usage(
+            "--holder-id looks like a citizen ID number; a health code carries only a pseudonymous id \
+             (e.g. a keyed hash of the ID, as hex)",
+        ));
+    }
+    let holder_id = hex::decode(id)
+        .map_err(|_| usage("--holder-id must be hex (16 to 64 hex digits)"))?;
+    let region: u32 = region
+        .parse()
+        .map_err(|_| usage("--region must be a 6-digit GB/T 2260 code such as 310104"))?;
+    let status = match status {
+        Status::Green => HealthStatus::Green,
+        Status::Yellow => HealthStatus::Yellow,
+        Status::Red => HealthStatus::Red,
+    };
+    Ok(Credential::HealthCode(HealthCode::new(
+        status,
+        name.as_str(),
+        holder_id,
+        region,
+        a.reason.clone(),
+    )?))
+}
+
+fn from_file<T: DeserializeOwned>(a: &ClaimsFileArgs) -> Result<T, CliError> {
+    read_json(&a.claims)
+}
+
+fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, CliError> {
+    let mut buf = Vec::new();
+    let res = if path == Path::new("-") {
+        std::io::stdin().take(MAX_CLAIMS_FILE + 1).read_to_end(&mut buf)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX_CLAIMS_FILE + 1).read_to_end(&mut buf))
+    };
+    res.map_err(|e| CliError::io(path, e))?;
+    if buf.len() as u64 > MAX_CLAIMS_FILE {
+        return Err(usage(format!("{}: claims file larger than 64 KiB", path.display())));
+    }
+    serde_json::from_slice(&buf).map_err(|e| usage(format!("{}: {e}", path.display())))
+}
+

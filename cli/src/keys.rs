@@ -1,0 +1,107 @@
+//! Key files: generation (`yima keygen`) and loading.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use yima_core::{SigningKey, VerifyingKey};
+
+use crate::cli::KeygenArgs;
+use crate::error::CliError;
+
+/// Largest key file read.
+const MAX_KEY_FILE: u64 = 16 * 1024;
+
+fn read_small(path: &Path) -> Result<zeroize::Zeroizing<String>, CliError> {
+    let meta = std::fs::metadata(path).map_err(|e| CliError::io(path, e))?;
+    if meta.len() > MAX_KEY_FILE {
+        return Err(CliError::Usage(format!("{}: too large for a key file", path.display())));
+    }
+    std::fs::read_to_string(path)
+        .map(zeroize::Zeroizing::new)
+        .map_err(|e| CliError::io(path, e))
+}
+
+/// Loads a PKCS#8 PEM private key.
+pub fn load_signing(path: &Path) -> Result<SigningKey, CliError> {
+    let pem = read_small(path)?;
+    SigningKey::from_pkcs8_pem(&pem).map_err(|err| CliError::Key {
+        path: path.to_owned(),
+        err,
+    })
+}
+
+/// Loads an SPKI PEM public key.
+pub fn load_verifying(path: &Path) -> Result<VerifyingKey, CliError> {
+    let pem = read_small(path)?;
+    VerifyingKey::from_public_key_pem(&pem).map_err(|err| CliError::Key {
+        path: path.to_owned(),
+        err,
+    })
+}
+
+fn with_ext(base: &Path, ext: &str) -> PathBuf {
+    let mut s = base.as_os_str().to_owned();
+    s.push(".");
+    s.push(ext);
+    PathBuf::from(s)
+}
+
+/// Writes `contents` to a new file with mode 0600 (owner read/write only) on Unix.
+fn write_private(path: &Path, contents: &[u8], force: bool) -> Result<(), CliError> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true);
+    if force {
+        opts.create(true).truncate(true);
+    } else {
+        opts.create_new(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).map_err(|e| CliError::io(path, e))?;
+    #[cfg(unix)]
+    {
+        // An existing file overwritten with --force keeps its old mode; tighten it.
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| CliError::io(path, e))?;
+    }
+    f.write_all(contents).map_err(|e| CliError::io(path, e))
+}
+
+/// `yima keygen`.
+pub fn keygen(args: &KeygenArgs) -> Result<(), CliError> {
+    let key = SigningKey::generate(&mut rand_core::OsRng);
+    let key_path = with_ext(&args.out, "key");
+    let pub_path = with_ext(&args.out, "pub");
+    if !args.force {
+        for p in [&key_path, &pub_path] {
+            if p.exists() {
+                return Err(CliError::Usage(format!(
+                    "{} exists; use --force to overwrite",
+                    p.display()
+                )));
+            }
+        }
+    }
+    let pem = key.to_pkcs8_pem().map_err(|err| CliError::Key {
+        path: key_path.clone(),
+        err,
+    })?;
+    write_private(&key_path, pem.as_bytes(), args.force)?;
+    let public = key.verifying_key();
+    let pub_pem = public.to_public_key_pem().map_err(|err| CliError::Key {
+        path: pub_path.clone(),
+        err,
+    })?;
+    std::fs::write(&pub_path, pub_pem).map_err(|e| CliError::io(&pub_path, e))?;
+    println!(
+        "wrote {} (private, mode 0600) and {} (public); kid {}",
+        key_path.display(),
+        pub_path.display(),
+        hex::encode(public.kid())
+    );
+    Ok(())
+}

@@ -1,0 +1,142 @@
+//! Writing issued credentials (text, PNG, SVG, terminal QR) and showing claims to people and machines.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use serde_json::{Value as Json, json};
+use yima_core::Claims;
+use yima_qr::{EcLevel, QrSymbol};
+
+use crate::cli::{Ec, Format};
+use crate::clock;
+use crate::error::{CliError, usage};
+
+impl From<Ec> for EcLevel {
+    fn from(e: Ec) -> Self {
+        match e {
+            Ec::L => EcLevel::L,
+            Ec::M => EcLevel::M,
+            Ec::Q => EcLevel::Q,
+            Ec::H => EcLevel::H,
+        }
+    }
+}
+
+/// Quiet zone around rendered codes, in modules (ISO/IEC 18004 asks for 4).
+pub const QUIET_ZONE: u32 = 4;
+
+/// Encodes `text` as a QR symbol.
+pub fn symbol(text: &str, ec: EcLevel) -> Result<QrSymbol, CliError> {
+    yima_qr::encode(text, ec).map_err(|e| CliError::Qr(e.to_string()))
+}
+
+/// Writes the credential to `out` (`-` is stdout) in `format`, or by the file extension when `None`.
+pub fn write_credential(
+    text: &str,
+    out: &Path,
+    format: Option<Format>,
+    ec: EcLevel,
+    scale: u32,
+) -> Result<(), CliError> {
+    let to_stdout = out == Path::new("-");
+    let format = match format {
+        Some(f) => f,
+        None if to_stdout => Format::Text,
+        None => match out
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("png") => Format::Png,
+            Some("svg") => Format::Svg,
+            Some("txt") => Format::Text,
+            _ => {
+                return Err(usage(format!(
+                    "{}: unknown output type; use .png, .svg or .txt, or --format",
+                    out.display()
+                )));
+            }
+        },
+    };
+    let bytes = match format {
+        Format::Png => symbol(text, ec)?
+            .to_png(scale, QUIET_ZONE)
+            .map_err(|e| CliError::Qr(e.to_string()))?,
+        Format::Svg => symbol(text, ec)?.to_svg(scale, QUIET_ZONE).into_bytes(),
+        Format::Text => format!("{text}\n").into_bytes(),
+    };
+    if to_stdout {
+        if format == Format::Png && std::io::stdout().is_terminal() {
+            return Err(usage(
+                "refusing to write a PNG to a terminal; redirect stdout or use --out FILE.png",
+            ));
+        }
+        let mut stdout = std::io::stdout().lock();
+        return stdout
+            .write_all(&bytes)
+            .and_then(|()| stdout.flush())
+            .map_err(|e| CliError::io(out, e));
+    }
+    std::fs::write(out, bytes).map_err(|e| CliError::io(out, e))
+}
+
+/// Prints a terminal QR code.
+pub fn print_terminal_qr(text: &str, ec: EcLevel) -> Result<(), CliError> {
+    let s = symbol(text, ec)?.to_terminal(2);
+    let mut out = std::io::stdout().lock();
+    out.write_all(s.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| CliError::io(Path::new("-"), e))
+}
+
+/// Claims as JSON: standard claims with RFC 3339 times, the kind, and the credential's fields.
+pub fn claims_json(c: &Claims) -> Json {
+    let fields = serde_json::to_value(&c.credential)
+        .ok()
+        .and_then(|v| v.get("fields").cloned())
+        .unwrap_or(Json::Null);
+    let mut j = json!({
+        "iss": c.issuer,
+        "iat": clock::format(c.issued_at),
+        "exp": clock::format(c.expires_at),
+        "kind": c.credential.kind().name(),
+        "fields": fields,
+    });
+    if let Some(nbf) = c.not_before {
+        j["nbf"] = json!(clock::format(nbf));
+    }
+    if let Some(cti) = &c.credential_id {
+        j["cti"] = json!(hex::encode(cti));
+    }
+    j
+}
+
+/// Human-readable claims, one `key: value` per line, indented.
+pub fn claims_lines(c: &Claims) -> Vec<String> {
+    let mut lines = vec![
+        format!("kind:       {}", c.credential.kind()),
+        format!("issuer:     {}", c.issuer),
+        format!("issued:     {}", clock::format(c.issued_at)),
+    ];
+    if let Some(nbf) = c.not_before {
+        lines.push(format!("not before: {}", clock::format(nbf)));
+    }
+    lines.push(format!("expires:    {}", clock::format(c.expires_at)));
+    if let Some(cti) = &c.credential_id {
+        lines.push(format!("id:         {}", hex::encode(cti)));
+    }
+    if let Some(Json::Object(fields)) = serde_json::to_value(&c.credential)
+        .ok()
+        .and_then(|v| v.get("fields").cloned())
+    {
+        for (k, v) in fields {
+            let v = match v {
+                Json::String(s) => s,
+                other => other.to_string(),
+            };
+            lines.push(format!("  {k}: {v}"));
+        }
+    }
+    lines
+}
