@@ -7,7 +7,9 @@ use crate::EcLevel;
 #[non_exhaustive]
 pub enum QrError {
     /// The text does not fit in a version-40 symbol at the requested error-correction level.
-    #[error("text of {len} bytes does not fit in a QR code (version 40) at error-correction level {ec}")]
+    #[error(
+        "text of {len} bytes does not fit in a QR code (version 40) at error-correction level {ec}"
+    )]
     TooLong {
         /// Length of the text in bytes.
         len: usize,

@@ -51,10 +51,10 @@ impl QrSymbol {
             row.fill(0);
             for (x, px) in (0..side_px_u64).enumerate() {
                 let mx = px / px_per_module;
-                if !self.padded_module(mx, my, qz) {
-                    if let Some(byte) = row.get_mut(x / 8) {
-                        *byte |= 0x80 >> (x % 8);
-                    }
+                if !self.padded_module(mx, my, qz)
+                    && let Some(byte) = row.get_mut(x / 8)
+                {
+                    *byte |= 0x80 >> (x % 8);
                 }
             }
             for _ in 0..module_px {

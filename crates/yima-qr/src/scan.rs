@@ -77,10 +77,9 @@ pub struct ScannedCode {
 
 impl ScannedCode {
     fn center(&self) -> (f64, f64) {
-        let (sx, sy) = self
-            .corners
-            .iter()
-            .fold((0.0, 0.0), |(sx, sy), &(x, y)| (sx + f64::from(x), sy + f64::from(y)));
+        let (sx, sy) = self.corners.iter().fold((0.0, 0.0), |(sx, sy), &(x, y)| {
+            (sx + f64::from(x), sy + f64::from(y))
+        });
         (sx / 4.0, sy / 4.0)
     }
 
@@ -192,10 +191,10 @@ fn decode_image(bytes: &[u8], limits: &ScanLimits) -> Result<GrayImage, ScanErro
     let format = sniff_format(bytes).ok_or(ScanError::UnsupportedFormat)?;
 
     // Cheapest possible check for PNG: the header fields themselves.
-    if format == ImageFormat::Png {
-        if let Some((w, h)) = png_ihdr_dimensions(bytes) {
-            limits.check_dimensions(w, h)?;
-        }
+    if format == ImageFormat::Png
+        && let Some((w, h)) = png_ihdr_dimensions(bytes)
+    {
+        limits.check_dimensions(w, h)?;
     }
     // Header-declared dimensions as the decoder sees them (reads headers only).
     // No width/height limit here (we check them ourselves below, reporting the real size),
@@ -400,10 +399,44 @@ mod tests {
     #[test]
     fn sniff_and_ihdr() {
         assert_eq!(sniff_format(b"\x89PNG\r\n\x1a\n"), Some(ImageFormat::Png));
-        assert_eq!(sniff_format(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(ImageFormat::Jpeg));
+        assert_eq!(
+            sniff_format(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some(ImageFormat::Jpeg)
+        );
         assert_eq!(sniff_format(b"GIF89a"), None);
         assert_eq!(sniff_format(b""), None);
         assert_eq!(png_ihdr_dimensions(b"\x89PNG\r\n\x1a\n\x00\x00"), None);
+    }
+
+    fn rendered(text: &str, module_px: u32) -> GrayImage {
+        let symbol = crate::encode(text, crate::EcLevel::M).unwrap();
+        let side = (symbol.width() as u32 + 8) * module_px;
+        GrayImage::from_fn(side, side, |x, y| {
+            let (mx, my) = (u64::from(x / module_px), u64::from(y / module_px));
+            image::Luma([if symbol.padded_module(mx, my, 4) {
+                0
+            } else {
+                255
+            }])
+        })
+    }
+
+    #[test]
+    fn downscaled_pass_reports_full_size_corners() {
+        let img = rendered("YM1:HALF", 8);
+        let (full, panicked) = scan_pass(img.clone(), 1);
+        assert!(!panicked);
+        let (half, panicked) = scan_pass(downscale_2x(&img), 2);
+        assert!(!panicked);
+        assert_eq!(full.len(), 1);
+        assert_eq!(half.len(), 1);
+        assert_eq!(half[0].text, "YM1:HALF");
+        for (a, b) in full[0].corners.iter().zip(half[0].corners.iter()) {
+            assert!(
+                (a.0 - b.0).abs() <= 8 && (a.1 - b.1).abs() <= 8,
+                "{full:?} vs {half:?}"
+            );
+        }
     }
 
     #[test]

@@ -152,7 +152,9 @@ pub fn encode(text: &str, ec: EcLevel) -> Result<QrSymbol, QrError> {
         .map(|c| c == qrcode::Color::Dark)
         .collect::<Vec<_>>();
     if width.checked_mul(width) != Some(dark.len()) {
-        return Err(QrError::Encode("module count does not match the symbol width".into()));
+        return Err(QrError::Encode(
+            "module count does not match the symbol width".into(),
+        ));
     }
     Ok(QrSymbol {
         version,

@@ -1,4 +1,11 @@
 //! Encoding: versions, modes, EC levels, errors.
+// Test code: helpers outside #[test] fns may unwrap/index/panic too (clippy.toml only exempts #[test] fns).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
@@ -19,8 +26,17 @@ fn letters(n: usize) -> String {
 #[test]
 fn alphanumeric_mode_matches_capacity_table() {
     for (ec, cap) in V8_ALNUM {
-        assert_eq!(encode(&letters(cap), ec).unwrap().version(), 8, "{cap} chars at {ec}");
-        assert_eq!(encode(&letters(cap + 1), ec).unwrap().version(), 9, "{} chars at {ec}", cap + 1);
+        assert_eq!(
+            encode(&letters(cap), ec).unwrap().version(),
+            8,
+            "{cap} chars at {ec}"
+        );
+        assert_eq!(
+            encode(&letters(cap + 1), ec).unwrap().version(),
+            9,
+            "{} chars at {ec}",
+            cap + 1
+        );
     }
     // The same length in lowercase needs byte mode and therefore a larger symbol.
     let lower = letters(221).to_lowercase();
@@ -38,11 +54,21 @@ fn ym1_text_of_215_chars_is_version_8_at_m() {
 
 #[test]
 fn versions_at_all_levels_agrees_with_encode() {
-    for text in ["", "YM1:ABC", &common::ym1_text(215, 2), &letters(221), "héllo wörld"] {
+    for text in [
+        "",
+        "YM1:ABC",
+        &common::ym1_text(215, 2),
+        &letters(221),
+        "héllo wörld",
+    ] {
         let all = versions_at_all_levels(text);
         for (i, (ec, v)) in all.iter().enumerate() {
             assert_eq!(*ec, EcLevel::ALL[i]);
-            assert_eq!(*v, Some(encode(text, *ec).unwrap().version()), "{text:?} at {ec}");
+            assert_eq!(
+                *v,
+                Some(encode(text, *ec).unwrap().version()),
+                "{text:?} at {ec}"
+            );
         }
     }
     let all = versions_at_all_levels(&letters(221));
@@ -68,7 +94,10 @@ fn ec_level_parse_display_default() {
     assert_eq!(EcLevel::default(), EcLevel::M);
     for ec in EcLevel::ALL {
         assert_eq!(ec.to_string().parse::<EcLevel>().unwrap(), ec);
-        assert_eq!(ec.to_string().to_lowercase().parse::<EcLevel>().unwrap(), ec);
+        assert_eq!(
+            ec.to_string().to_lowercase().parse::<EcLevel>().unwrap(),
+            ec
+        );
     }
     assert_eq!(" q ".parse::<EcLevel>().unwrap(), EcLevel::Q);
     let err = "X".parse::<EcLevel>().unwrap_err();
@@ -87,6 +116,9 @@ fn module_access() {
     assert!(!s.module(1, 1) && !s.module(7, 7));
     // Outside the symbol is light.
     assert!(!s.module(21, 0) && !s.module(0, 21) && !s.module(usize::MAX, usize::MAX));
-    let dark = (0..21).flat_map(|y| (0..21).map(move |x| (x, y))).filter(|&(x, y)| s.module(x, y)).count();
+    let dark = (0..21)
+        .flat_map(|y| (0..21).map(move |x| (x, y)))
+        .filter(|&(x, y)| s.module(x, y))
+        .count();
     assert_eq!(dark, s.dark_module_count());
 }

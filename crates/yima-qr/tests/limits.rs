@@ -1,4 +1,11 @@
 //! Hostile and malformed input: limits are enforced before decoding; errors are typed.
+// Test code: helpers outside #[test] fns may unwrap/index/panic too (clippy.toml only exempts #[test] fns).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
@@ -8,7 +15,10 @@ use proptest::prelude::*;
 use yima_qr::{EcLevel, ScanError, ScanLimits, encode, scan_image};
 
 fn sample_png() -> Vec<u8> {
-    encode("YM1:LIMITS", EcLevel::M).unwrap().to_png(4, 4).unwrap()
+    encode("YM1:LIMITS", EcLevel::M)
+        .unwrap()
+        .to_png(4, 4)
+        .unwrap()
 }
 
 #[test]
@@ -16,9 +26,19 @@ fn crafted_huge_png_header_is_refused_quickly() {
     let png = common_png_claiming();
     let start = Instant::now();
     let err = scan_image(&png, &ScanLimits::default()).unwrap_err();
-    assert!(start.elapsed() < Duration::from_millis(500), "took {:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_millis(500),
+        "took {:?}",
+        start.elapsed()
+    );
     assert_eq!(err.code(), "image.too-large");
-    assert_eq!(err, ScanError::TooLarge { width: 100_000, height: 100_000 });
+    assert_eq!(
+        err,
+        ScanError::TooLarge {
+            width: 100_000,
+            height: 100_000
+        }
+    );
 }
 
 fn common_png_claiming() -> Vec<u8> {
@@ -36,40 +56,78 @@ fn pixel_count_limit_and_custom_limits() {
     let png = common::png_claiming(8000, 8000);
     assert_eq!(
         scan_image(&png, &ScanLimits::default()).unwrap_err(),
-        ScanError::TooLarge { width: 8000, height: 8000 }
+        ScanError::TooLarge {
+            width: 8000,
+            height: 8000
+        }
     );
     // A real image over tighter custom limits (header checked, nothing decoded).
     let png = sample_png();
-    let limits = ScanLimits { max_width: 50, ..ScanLimits::default() };
-    assert_eq!(scan_image(&png, &limits).unwrap_err().code(), "image.too-large");
-    let limits = ScanLimits { max_pixels: 100, ..ScanLimits::default() };
-    assert_eq!(scan_image(&png, &limits).unwrap_err().code(), "image.too-large");
+    let limits = ScanLimits {
+        max_width: 50,
+        ..ScanLimits::default()
+    };
+    assert_eq!(
+        scan_image(&png, &limits).unwrap_err().code(),
+        "image.too-large"
+    );
+    let limits = ScanLimits {
+        max_pixels: 100,
+        ..ScanLimits::default()
+    };
+    assert_eq!(
+        scan_image(&png, &limits).unwrap_err().code(),
+        "image.too-large"
+    );
     // JPEG dimensions come from the decoder's header parser.
     let img = common::to_gray(&png);
     let mut jpeg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
-        .encode(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::L8)
+        .encode(
+            img.as_raw(),
+            img.width(),
+            img.height(),
+            image::ExtendedColorType::L8,
+        )
         .unwrap();
-    let limits = ScanLimits { max_height: 10, ..ScanLimits::default() };
+    let limits = ScanLimits {
+        max_height: 10,
+        ..ScanLimits::default()
+    };
     assert_eq!(
         scan_image(&jpeg, &limits).unwrap_err(),
-        ScanError::TooLarge { width: img.width(), height: img.height() }
+        ScanError::TooLarge {
+            width: img.width(),
+            height: img.height()
+        }
     );
 }
 
 #[test]
 fn file_size_is_checked_first() {
-    let limits = ScanLimits { max_file_bytes: 100, ..ScanLimits::default() };
+    let limits = ScanLimits {
+        max_file_bytes: 100,
+        ..ScanLimits::default()
+    };
     let png = sample_png();
     assert!(png.len() > 100);
     assert_eq!(
         scan_image(&png, &limits).unwrap_err(),
-        ScanError::FileTooLarge { len: png.len(), max: 100 }
+        ScanError::FileTooLarge {
+            len: png.len(),
+            max: 100
+        }
     );
     // Even bytes that are not an image at all are refused on size alone.
     let junk = vec![b'x'; 101];
-    assert_eq!(scan_image(&junk, &limits).unwrap_err().code(), "image.too-large");
-    assert_eq!(scan_image(&junk[..100], &limits).unwrap_err().code(), "image.unsupported-format");
+    assert_eq!(
+        scan_image(&junk, &limits).unwrap_err().code(),
+        "image.too-large"
+    );
+    assert_eq!(
+        scan_image(&junk[..100], &limits).unwrap_err().code(),
+        "image.unsupported-format"
+    );
 }
 
 #[test]
@@ -100,7 +158,10 @@ fn truncated_and_corrupt_files_give_decode_errors() {
     // Corrupt IHDR CRC.
     let mut bad = png.clone();
     bad[30] ^= 0xFF;
-    assert_eq!(scan_image(&bad, &limits).unwrap_err().code(), "image.decode");
+    assert_eq!(
+        scan_image(&bad, &limits).unwrap_err().code(),
+        "image.decode"
+    );
     // A JPEG start marker followed by junk.
     let err = scan_image(&[0xFF, 0xD8, 0xFF, 0x00, 0x12, 0x34], &limits).unwrap_err();
     assert_eq!(err.code(), "image.decode");
@@ -141,4 +202,19 @@ proptest! {
             Err(e) => prop_assert!(!e.code().is_empty()),
         }
     }
+}
+
+/// A 311x80 image (a partly cut-off, sheared code at the left edge, found by fuzzing) on which
+/// rqrr 0.11 panics in `detect_grids` ("rotated perspective can't fail", identify/grid.rs).
+const RQRR_PANIC_PNG: &[u8] = include_bytes!("data/rqrr-panic-rotate-capstone.png");
+
+#[test]
+fn decoder_panic_is_caught_and_typed() {
+    let err = scan_image(RQRR_PANIC_PNG, &ScanLimits::default()).unwrap_err();
+    assert_eq!(err, ScanError::DecoderPanic);
+    assert_eq!(err.code(), "qr.decoder-panic");
+    // Same through the in-memory entry point.
+    let img = common::to_gray(RQRR_PANIC_PNG);
+    let err = yima_qr::scan_luma(img.width(), img.height(), img.as_raw()).unwrap_err();
+    assert_eq!(err.code(), "qr.decoder-panic");
 }

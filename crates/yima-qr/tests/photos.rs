@@ -3,6 +3,13 @@
 //! Skipped with a message when the folder is absent. Asserts that no panic escapes the scanner
 //! and that no decoded text is wrong; the decode rate is only printed (the current detector
 //! is known to be weak on photos). Run with `--nocapture` to see the counts.
+// Test code: helpers outside #[test] fns may unwrap/index/panic too (clippy.toml only exempts #[test] fns).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,13 +22,18 @@ fn corpus_dir() -> PathBuf {
 }
 
 fn images_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
             images_under(&path, out);
         } else if matches!(
-            path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+            path.extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase)
+                .as_deref(),
             Some("png" | "jpg" | "jpeg" | "webp")
         ) && path.with_extension("txt").is_file()
         {
@@ -57,7 +69,10 @@ fn scan_one(image: &Path, limits: &ScanLimits) -> Outcome {
 fn corpus_photos() {
     let dir = corpus_dir();
     if !dir.is_dir() {
-        println!("SKIPPED corpus_photos: photo corpus not found at {}", dir.display());
+        println!(
+            "SKIPPED corpus_photos: photo corpus not found at {}",
+            dir.display()
+        );
         return;
     }
     let mut images = Vec::new();
@@ -68,7 +83,9 @@ fn corpus_photos() {
     // Debug builds decode slowly; spread the images over the available cores.
     let start = Instant::now();
     let limits = ScanLimits::default();
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 4);
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 4);
     let outcomes: Vec<(PathBuf, Outcome)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|w| {
@@ -83,7 +100,10 @@ fn corpus_photos() {
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
     });
 
     // Per folder: (images, decoded).
@@ -92,7 +112,12 @@ fn corpus_photos() {
     let (mut decoded, mut no_code, mut panics) = (0, 0, 0);
     let mut wrong = Vec::new();
     for (path, outcome) in &outcomes {
-        let folder = path.parent().and_then(|p| p.file_name()).unwrap().to_string_lossy().into_owned();
+        let folder = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let entry = per_folder.entry(folder).or_default();
         entry.0 += 1;
         match outcome {
@@ -106,7 +131,10 @@ fn corpus_photos() {
             Outcome::EscapedPanic => panics += 1,
         }
     }
-    let folders: Vec<String> = per_folder.iter().map(|(f, (n, d))| format!("{f} {d}/{n}")).collect();
+    let folders: Vec<String> = per_folder
+        .iter()
+        .map(|(f, (n, d))| format!("{f} {d}/{n}"))
+        .collect();
     println!(
         "qr-photos: decoded {decoded}/{} ({}), no code found {no_code}, errors {errors:?}, wrong {}, \
          escaped panics {panics}, {:.1?} on {workers} threads",

@@ -1,4 +1,11 @@
 //! Rendering: PNG format, SVG structure, terminal text.
+// Test code: helpers outside #[test] fns may unwrap/index/panic too (clippy.toml only exempts #[test] fns).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
@@ -27,7 +34,11 @@ fn png_is_one_bit_greyscale_with_expected_pixels() {
         for x in 0..side {
             let (mx, my) = ((x / px) as i64 - qz as i64, (y / px) as i64 - qz as i64);
             let dark = mx >= 0 && my >= 0 && s.module(mx as usize, my as usize);
-            assert_eq!(img.get_pixel(x, y).0[0], if dark { 0 } else { 255 }, "pixel {x},{y}");
+            assert_eq!(
+                img.get_pixel(x, y).0[0],
+                if dark { 0 } else { 255 },
+                "pixel {x},{y}"
+            );
         }
     }
 }
@@ -36,10 +47,16 @@ fn png_is_one_bit_greyscale_with_expected_pixels() {
 fn png_size_errors() {
     let s = sample();
     assert_eq!(s.to_png(0, 4).unwrap_err().code(), "qr.render-size");
-    assert_eq!(s.to_png(u32::MAX, u32::MAX).unwrap_err().code(), "qr.render-size");
+    assert_eq!(
+        s.to_png(u32::MAX, u32::MAX).unwrap_err().code(),
+        "qr.render-size"
+    );
     let per_module = MAX_PNG_SIDE_PX / (s.width() as u32 + 8);
     assert!(s.to_png(per_module, 4).is_ok());
-    assert_eq!(s.to_png(per_module + 1, 4).unwrap_err().code(), "qr.render-size");
+    assert_eq!(
+        s.to_png(per_module + 1, 4).unwrap_err().code(),
+        "qr.render-size"
+    );
     // No quiet zone is allowed (the caller's choice).
     assert!(s.to_png(1, 0).is_ok());
 }

@@ -1,4 +1,11 @@
 //! encode -> render -> scan round trips.
+// Test code: helpers outside #[test] fns may unwrap/index/panic too (clippy.toml only exempts #[test] fns).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
@@ -13,7 +20,11 @@ fn texts(codes: &[yima_qr::ScannedCode]) -> Vec<&str> {
 fn png_round_trip_every_level() {
     let limits = ScanLimits::default();
     for (i, ec) in EcLevel::ALL.into_iter().enumerate() {
-        for text in ["YM1:ABC", &common::ym1_text(60, i as u64)] {
+        for text in [
+            "YM1:ABC",
+            &common::ym1_text(60, i as u64),
+            &common::ym1_text(215, 9),
+        ] {
             let s = encode(text, ec).unwrap();
             let png = s.to_png(4, DEFAULT_QUIET_ZONE).unwrap();
             let codes = scan_image(&png, &limits).unwrap();
@@ -33,9 +44,17 @@ fn png_round_trip_ym1_215_chars_version_8() {
     // Corners lie on the symbol (4 px per module, quiet zone of 4 modules = 16 px).
     let side = (s.width() * 4) as i32;
     let (x0, y0) = codes[0].corners[0];
-    assert!((x0 - 16).abs() <= 4 && (y0 - 16).abs() <= 4, "{:?}", codes[0].corners);
+    assert!(
+        (x0 - 16).abs() <= 4 && (y0 - 16).abs() <= 4,
+        "{:?}",
+        codes[0].corners
+    );
     let (x2, y2) = codes[0].corners[2];
-    assert!((x2 - 16 - side).abs() <= 4 && (y2 - 16 - side).abs() <= 4, "{:?}", codes[0].corners);
+    assert!(
+        (x2 - 16 - side).abs() <= 4 && (y2 - 16 - side).abs() <= 4,
+        "{:?}",
+        codes[0].corners
+    );
 }
 
 #[test]
@@ -60,7 +79,12 @@ fn jpeg_round_trip() {
     let img = common::to_gray(&s.to_png(8, DEFAULT_QUIET_ZONE).unwrap());
     let mut jpeg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
-        .encode(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::L8)
+        .encode(
+            img.as_raw(),
+            img.width(),
+            img.height(),
+            image::ExtendedColorType::L8,
+        )
         .unwrap();
     assert_eq!(&jpeg[..3], &[0xFF, 0xD8, 0xFF]);
     let codes = scan_image(&jpeg, &ScanLimits::default()).unwrap();
@@ -73,7 +97,11 @@ fn colour_png_with_transparent_background() {
     let grey = common::to_gray(&encode(text, EcLevel::M).unwrap().to_png(4, 4).unwrap());
     // Dark modules opaque dark blue, light ones fully transparent black.
     let rgba = image::RgbaImage::from_fn(grey.width(), grey.height(), |x, y| {
-        if grey.get_pixel(x, y).0[0] < 128 { image::Rgba([0, 0, 90, 255]) } else { image::Rgba([0, 0, 0, 0]) }
+        if grey.get_pixel(x, y).0[0] < 128 {
+            image::Rgba([0, 0, 90, 255])
+        } else {
+            image::Rgba([0, 0, 0, 0])
+        }
     });
     let mut png = std::io::Cursor::new(Vec::new());
     rgba.write_to(&mut png, image::ImageFormat::Png).unwrap();
@@ -99,7 +127,10 @@ fn scan_luma_round_trip_and_buffer_checks() {
 
     let err = scan_luma(img.width(), img.height(), &img.as_raw()[1..]).unwrap_err();
     assert_eq!(err.code(), "image.invalid-buffer");
-    assert_eq!(scan_luma(u32::MAX, u32::MAX, &[0; 4]).unwrap_err().code(), "image.invalid-buffer");
+    assert_eq!(
+        scan_luma(u32::MAX, u32::MAX, &[0; 4]).unwrap_err().code(),
+        "image.invalid-buffer"
+    );
     // Empty and blank images: no code, not an error.
     assert!(scan_luma(0, 0, &[]).unwrap().is_empty());
     assert!(scan_luma(64, 48, &[255; 64 * 48]).unwrap().is_empty());
@@ -107,8 +138,8 @@ fn scan_luma_round_trip_and_buffer_checks() {
 }
 
 #[test]
-fn large_image_uses_downscale_retry_without_error() {
-    // 1700 px wide blank image with a code: exercise the >1600 px path end to end.
+fn image_wider_than_downscale_threshold_scans() {
+    // 1700 px wide image with one code: the large-image path end to end.
     let text = "YM1:BIG";
     let code = common::to_gray(&encode(text, EcLevel::M).unwrap().to_png(20, 4).unwrap());
     let mut img = GrayImage::from_pixel(1700, code.height(), image::Luma([255]));

@@ -1,5 +1,12 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
+// Test code: helpers outside #[test] fns may unwrap/index/panic too (clippy.toml only exempts #[test] fns).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use image::{GrayImage, ImageFormat};
 
@@ -8,10 +15,14 @@ pub const BASE45: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
 /// A deterministic `YM1:` + Base45-like text of exactly `len` characters.
 pub fn ym1_text(len: usize, seed: u64) -> String {
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     let mut s = String::from("YM1:");
     while s.len() < len {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let idx = ((state >> 33) % BASE45.len() as u64) as usize;
         s.push(BASE45[idx] as char);
     }
@@ -25,7 +36,11 @@ pub fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -52,7 +67,10 @@ pub fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     ihdr.extend_from_slice(&[8, 0, 0, 0, 0]); // depth 8, greyscale, deflate, adaptive, no interlace
     out.extend(png_chunk(b"IHDR", &ihdr));
     // zlib stream of a few zero bytes.
-    out.extend(png_chunk(b"IDAT", &[0x78, 0x9C, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01]));
+    out.extend(png_chunk(
+        b"IDAT",
+        &[0x78, 0x9C, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01],
+    ));
     out.extend(png_chunk(b"IEND", &[]));
     out
 }
