@@ -29,9 +29,13 @@ pub struct Unreadable {
     pub message: String,
 }
 
-/// True if `s` looks like a credential text rather than a path.
+/// True if `s` is not an existing file and looks like a scanned text rather than a path: it starts with
+/// the yima prefix letters, or consists only of QR alphanumeric-mode characters (so `HC1:...` or bare
+/// Base45 is reported as an invalid credential, not as a missing file).
 fn looks_like_text(s: &str) -> bool {
-    s.starts_with("YM") && s.contains(':') && !Path::new(s).exists()
+    const QR_ALNUM: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+    !Path::new(s).exists()
+        && (s.starts_with("YM") || (s.len() >= 8 && s.chars().all(|c| QR_ALNUM.contains(c))))
 }
 
 fn is_image(bytes: &[u8]) -> bool {
