@@ -13,7 +13,8 @@ mod cli {
 
 fn main() -> std::io::Result<()> {
     println!("cargo:rerun-if-changed=src/cli.rs");
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or(std::io::Error::other("OUT_DIR unset"))?);
+    let out =
+        PathBuf::from(std::env::var_os("OUT_DIR").ok_or(std::io::Error::other("OUT_DIR unset"))?);
     let mut cmd = cli::Cli::command();
     let mut man = Vec::new();
     clap_mangen::Man::new(cmd.clone()).render(&mut man)?;
@@ -24,7 +25,13 @@ fn main() -> std::io::Result<()> {
         clap_mangen::Man::new(sub.clone().name(name.clone())).render(&mut page)?;
         std::fs::write(out.join(format!("{name}.1")), page)?;
     }
-    for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Elvish, Shell::PowerShell] {
+    for shell in [
+        Shell::Bash,
+        Shell::Zsh,
+        Shell::Fish,
+        Shell::Elvish,
+        Shell::PowerShell,
+    ] {
         let mut buf = Vec::new();
         clap_complete::generate(shell, &mut cmd, "yima", &mut buf);
         std::fs::write(out.join(format!("completions.{shell}")), buf)?;

@@ -10,7 +10,9 @@ use yima::qr::{EcLevel, encode};
 use yima::{SigningKey, issue};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out = std::env::args().nth(1).unwrap_or_else(|| std::env::temp_dir().display().to_string());
+    let out = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| std::env::temp_dir().display().to_string());
     let key = SigningKey::generate(&mut rand_core::OsRng);
     let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
 
@@ -43,6 +45,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         png.display(),
         svg.display()
     );
-    println!("issuer public key:\n{}", key.verifying_key().to_public_key_pem()?);
+    println!(
+        "issuer public key:\n{}",
+        key.verifying_key().to_public_key_pem()?
+    );
     Ok(())
 }

@@ -16,16 +16,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Some(t) => t.parse()?,
                 None => SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs(),
             };
-            (std::fs::read(image)?, VerifyingKey::from_public_key_pem(&std::fs::read_to_string(key)?)?, now)
+            (
+                std::fs::read(image)?,
+                VerifyingKey::from_public_key_pem(&std::fs::read_to_string(key)?)?,
+                now,
+            )
         }
         _ => {
             // The published vector: its key and "now" are in the JSON next to the PNG.
             let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors");
-            let vector: serde_json::Value =
-                serde_json::from_str(&std::fs::read_to_string(format!("{dir}/vectors/valid-health-code.json"))?)?;
-            let pem = vector["keys"][0]["public_key_pem"].as_str().ok_or("no key")?;
-            let now = vector["now"].as_u64().ok_or("no time")?;
-            (std::fs::read(format!("{dir}/png/valid-health-code.png"))?, VerifyingKey::from_public_key_pem(pem)?, now)
+            let vector: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
+                format!("{dir}/vectors/valid-health-code.json"),
+            )?)?;
+            let pem = vector
+                .pointer("/keys/0/public_key_pem")
+                .and_then(|v| v.as_str())
+                .ok_or("no key")?;
+            let now = vector
+                .get("now")
+                .and_then(|v| v.as_u64())
+                .ok_or("no time")?;
+            (
+                std::fs::read(format!("{dir}/png/valid-health-code.png"))?,
+                VerifyingKey::from_public_key_pem(pem)?,
+                now,
+            )
         }
     };
     let codes = scan_image(&image, &ScanLimits::default())?;
@@ -36,11 +51,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut all_valid = true;
     for code in codes {
         // Parsing gives an Unverified credential: nothing in it is trusted until verify() succeeds.
-        match Unverified::parse(&code.text).and_then(|u| u.verify(std::slice::from_ref(&key), &VerifyOptions::at(now))) {
-            Ok(v) => println!("VALID {} from {}: {:?}", v.claims().credential.kind(), v.claims().issuer, v.claims().credential),
+        match Unverified::parse(&code.text)
+            .and_then(|u| u.verify(std::slice::from_ref(&key), &VerifyOptions::at(now)))
+        {
+            Ok(v) => println!(
+                "VALID {} from {}: {:?}",
+                v.claims().credential.kind(),
+                v.claims().issuer,
+                v.claims().credential
+            ),
             Err(e) => {
                 all_valid = false;
-                println!("INVALID at stage {}: {} ({e})", e.stage().as_str(), e.code());
+                println!(
+                    "INVALID at stage {}: {} ({e})",
+                    e.stage().as_str(),
+                    e.code()
+                );
             }
         }
     }

@@ -38,7 +38,9 @@ pub enum Command {
     )]
     Issue(IssueKind),
     /// Decode a credential WITHOUT verifying it: header, claims, sizes and QR versions.
-    #[command(after_help = "Examples:\n  yima inspect 'YM1:...'\n  yima inspect code.png --json\n  cat code.txt | yima inspect -")]
+    #[command(
+        after_help = "Examples:\n  yima inspect 'YM1:...'\n  yima inspect code.png --json\n  cat code.txt | yima inspect -"
+    )]
     Inspect(InspectArgs),
     /// Verify a credential (text, text file, PNG/JPEG photo, or - for stdin) with trusted public keys.
     #[command(

@@ -19,8 +19,11 @@ pub fn now_or(arg: Option<&str>) -> Result<u64, CliError> {
 
 /// Parses an RFC 3339 timestamp such as `2026-01-01T08:00:00+08:00`.
 pub fn parse_rfc3339(s: &str) -> Result<u64, CliError> {
-    let t = OffsetDateTime::parse(s, &Rfc3339)
-        .map_err(|e| usage(format!("{s}: not an RFC 3339 time ({e}); e.g. 2026-01-01T08:00:00Z")))?;
+    let t = OffsetDateTime::parse(s, &Rfc3339).map_err(|e| {
+        usage(format!(
+            "{s}: not an RFC 3339 time ({e}); e.g. 2026-01-01T08:00:00Z"
+        ))
+    })?;
     u64::try_from(t.unix_timestamp()).map_err(|_| usage(format!("{s}: before 1970")))
 }
 

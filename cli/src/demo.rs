@@ -32,9 +32,15 @@ pub fn run(args: &DemoArgs) -> Result<i32, CliError> {
     let mut ok = true;
 
     println!("yima demo: issue → render PNG → scan the PNG → verify, with the built-in DEMO key");
-    println!("issuer key kid {} (public demo seed: never trust it in production)", hex::encode(key.kid()));
+    println!(
+        "issuer key kid {} (public demo seed: never trust it in production)",
+        hex::encode(key.kid())
+    );
     println!("PNGs in {}\n", dir.display());
-    println!("{:<22} {:>5} {:>6}  {:<8} verdict", "kind", "chars", "QR(M)", "scanned");
+    println!(
+        "{:<22} {:>5} {:>6}  {:<8} verdict",
+        "kind", "chars", "QR(M)", "scanned"
+    );
 
     let mut health_text = None;
     for kind in Kind::ALL {
@@ -43,7 +49,9 @@ pub fn run(args: &DemoArgs) -> Result<i32, CliError> {
         let claims = samples::claims(kind, now, cti);
         let issued = issue(&claims, &key)?;
         let symbol = output::symbol(&issued.text, EcLevel::M)?;
-        let png = symbol.to_png(6, QUIET_ZONE).map_err(|e| CliError::Qr(e.to_string()))?;
+        let png = symbol
+            .to_png(6, QUIET_ZONE)
+            .map_err(|e| CliError::Qr(e.to_string()))?;
         let path: PathBuf = dir.join(format!("{kind}.png"));
         std::fs::write(&path, &png).map_err(|e| CliError::io(&path, e))?;
         let found = input::scan(&path.display().to_string(), &png);
@@ -86,15 +94,40 @@ pub fn run(args: &DemoArgs) -> Result<i32, CliError> {
     let u = Unverified::parse(&health.text).map_err(|e| usage(e.to_string()))?;
     let tampered_cose = cose::assemble(u.protected_bytes(), &forged.to_cbor(), u.signature());
     let tampered = transport::encode(&tampered_cose);
-    ok &= expect_rejected("tampered (status edited, signature kept)", &tampered, &trusted, &opts, "signature.invalid");
+    ok &= expect_rejected(
+        "tampered (status edited, signature kept)",
+        &tampered,
+        &trusted,
+        &opts,
+        "signature.invalid",
+    );
 
     let later = VerifyOptions::at(claims.expires_at + 3600);
-    ok &= expect_rejected("expired (checked 25 h after issue)", &health.text, &trusted, &later, "time.expired");
+    ok &= expect_rejected(
+        "expired (checked 25 h after issue)",
+        &health.text,
+        &trusted,
+        &later,
+        "time.expired",
+    );
 
     let untrusted = [SigningKey::from_seed(&OTHER_SEED).verifying_key()];
-    ok &= expect_rejected("unknown issuer (venue trusts another key)", &health.text, &untrusted, &opts, "key.unknown-kid");
+    ok &= expect_rejected(
+        "unknown issuer (venue trusts another key)",
+        &health.text,
+        &untrusted,
+        &opts,
+        "key.unknown-kid",
+    );
 
-    println!("\n{}", if ok { "demo complete: every step behaved as expected" } else { "demo FAILED: see ✗ above" });
+    println!(
+        "\n{}",
+        if ok {
+            "demo complete: every step behaved as expected"
+        } else {
+            "demo FAILED: see ✗ above"
+        }
+    );
     Ok(if ok { 0 } else { 1 })
 }
 

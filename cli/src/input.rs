@@ -70,7 +70,10 @@ pub fn resolve(input: &str) -> Result<Vec<Found>, CliError> {
                 source: input.to_owned(),
                 text: Err(Unreadable {
                     code: "input.too-large",
-                    message: format!("file is {} bytes; the limit is {MAX_INPUT_BYTES}", meta.len()),
+                    message: format!(
+                        "file is {} bytes; the limit is {MAX_INPUT_BYTES}",
+                        meta.len()
+                    ),
                 }),
             }]);
         }
@@ -96,7 +99,10 @@ pub fn resolve(input: &str) -> Result<Vec<Found>, CliError> {
             message: "neither a PNG/JPEG image nor UTF-8 text".into(),
         }),
     };
-    Ok(vec![Found { source: label, text }])
+    Ok(vec![Found {
+        source: label,
+        text,
+    }])
 }
 
 /// Scans an image and returns one entry per code (or one entry saying why there is none).
@@ -115,7 +121,11 @@ pub fn scan(label: &str, bytes: &[u8]) -> Vec<Found> {
                 .into_iter()
                 .enumerate()
                 .map(|(i, c)| Found {
-                    source: if many { format!("{label}#{}", i + 1) } else { label.to_owned() },
+                    source: if many {
+                        format!("{label}#{}", i + 1)
+                    } else {
+                        label.to_owned()
+                    },
                     text: Ok(c.text),
                 })
                 .collect()

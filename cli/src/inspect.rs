@@ -27,40 +27,54 @@ pub fn run(args: &InspectArgs) -> Result<i32, CliError> {
     Ok(status)
 }
 
+fn error_json(e: &yima_core::VerifyError) -> Json {
+    json!({"code": e.code(), "stage": e.stage().as_str(), "message": e.to_string()})
+}
+
 fn inspect_one(found: &Found) -> Json {
+    let mut r = serde_json::Map::new();
+    r.insert("source".into(), json!(found.source));
+    r.insert("verified".into(), json!(false));
     let text = match &found.text {
         Ok(t) => t,
         Err(u) => {
-            return json!({"source": found.source, "verified": false,
-                          "error": {"code": u.code, "message": u.message}});
+            r.insert(
+                "error".into(),
+                json!({"code": u.code, "message": u.message}),
+            );
+            return Json::Object(r);
         }
     };
-    let mut report = json!({
-        "source": found.source,
-        "verified": false,
-        "text_chars": text.chars().count(),
-        "qr_versions": qr_versions(text),
-    });
+    r.insert("text_chars".into(), json!(text.chars().count()));
+    r.insert("qr_versions".into(), qr_versions(text));
     match Unverified::parse(text) {
         Err(e) => {
-            report["error"] = json!({"code": e.code(), "stage": e.stage().as_str(), "message": e.to_string()});
+            r.insert("error".into(), error_json(&e));
         }
         Ok(u) => {
-            report["compressed"] = json!(u.encoding() == Some(Encoding::Zlib));
-            report["cose_bytes"] = json!(u.cose_bytes().len());
-            report["protected_bytes"] = json!(u.protected_bytes().len());
-            report["payload_bytes"] = json!(u.payload_bytes().len());
-            report["signature_bytes"] = json!(u.signature().len());
-            report["header"] = json!({"alg": u.alg(), "kid": hex::encode(u.kid())});
+            r.insert(
+                "compressed".into(),
+                json!(u.encoding() == Some(Encoding::Zlib)),
+            );
+            r.insert("cose_bytes".into(), json!(u.cose_bytes().len()));
+            r.insert("protected_bytes".into(), json!(u.protected_bytes().len()));
+            r.insert("payload_bytes".into(), json!(u.payload_bytes().len()));
+            r.insert("signature_bytes".into(), json!(u.signature().len()));
+            r.insert(
+                "header".into(),
+                json!({"alg": u.alg(), "kid": hex::encode(u.kid())}),
+            );
             match u.unverified_claims() {
-                Ok(c) => report["claims"] = output::claims_json(&c),
+                Ok(c) => {
+                    r.insert("claims".into(), output::claims_json(&c));
+                }
                 Err(e) => {
-                    report["error"] = json!({"code": e.code(), "stage": e.stage().as_str(), "message": e.to_string()});
+                    r.insert("error".into(), error_json(&e));
                 }
             }
         }
     }
-    report
+    Json::Object(r)
 }
 
 fn qr_versions(text: &str) -> Json {
@@ -71,14 +85,23 @@ fn qr_versions(text: &str) -> Json {
     Json::Object(m)
 }
 
+fn field<'a>(r: &'a Json, pointer: &str) -> &'a Json {
+    r.pointer(pointer).unwrap_or(&Json::Null)
+}
+
 fn print_human(found: &Found, r: &Json) {
-    println!("── {} ── UNVERIFIED: signature not checked (use `yima verify`)", found.source);
+    println!(
+        "── {} ── UNVERIFIED: signature not checked (use `yima verify`)",
+        found.source
+    );
     if let Some(n) = r.get("text_chars") {
-        let versions = r["qr_versions"]
+        let versions = field(r, "/qr_versions")
             .as_object()
             .map(|m| {
                 m.iter()
-                    .map(|(l, v)| format!("{l}:{}", v.as_u64().map_or("-".into(), |v| v.to_string())))
+                    .map(|(l, v)| {
+                        format!("{l}:{}", v.as_u64().map_or("-".into(), |v| format!("v{v}")))
+                    })
                     .collect::<Vec<_>>()
                     .join(" ")
             })
@@ -88,12 +111,20 @@ fn print_human(found: &Found, r: &Json) {
     if let Some(b) = r.get("cose_bytes") {
         println!(
             "COSE:       {b} bytes (protected header {}, payload {}, signature {}){}",
-            r["protected_bytes"],
-            r["payload_bytes"],
-            r["signature_bytes"],
-            if r["compressed"] == json!(true) { ", zlib-compressed" } else { "" }
+            field(r, "/protected_bytes"),
+            field(r, "/payload_bytes"),
+            field(r, "/signature_bytes"),
+            if field(r, "/compressed") == &json!(true) {
+                ", zlib-compressed"
+            } else {
+                ""
+            }
         );
-        println!("header:     alg {} kid {}", r["header"]["alg"], r["header"]["kid"].as_str().unwrap_or(""));
+        println!(
+            "header:     alg {} kid {}",
+            field(r, "/header/alg"),
+            field(r, "/header/kid").as_str().unwrap_or("")
+        );
     }
     if let Some(c) = r.get("claims") {
         if let Ok(claims) = serde_json::to_string_pretty(c) {
@@ -103,7 +134,11 @@ fn print_human(found: &Found, r: &Json) {
             }
         }
     }
-    if let Some(e) = r.get("error") {
-        println!("error:      {} ({})", e["code"].as_str().unwrap_or(""), e["message"].as_str().unwrap_or(""));
+    if r.get("error").is_some() {
+        println!(
+            "error:      {} ({})",
+            field(r, "/error/code").as_str().unwrap_or(""),
+            field(r, "/error/message").as_str().unwrap_or("")
+        );
     }
 }

@@ -23,12 +23,14 @@ const MAX_CLAIMS_FILE: u64 = 64 * 1024;
 pub fn run(kind: &IssueKind) -> Result<(), CliError> {
     let (common, credential) = match kind {
         IssueKind::HealthCode(a) => (&a.common, health_code(a)?),
-        IssueKind::SocialSecurityCard(a) => {
-            (&a.common, Credential::SocialSecurityCard(from_file::<SocialSecurityCard>(a)?))
-        }
-        IssueKind::BusinessLicence(a) => {
-            (&a.common, Credential::BusinessLicence(from_file::<BusinessLicence>(a)?))
-        }
+        IssueKind::SocialSecurityCard(a) => (
+            &a.common,
+            Credential::SocialSecurityCard(from_file::<SocialSecurityCard>(a)?),
+        ),
+        IssueKind::BusinessLicence(a) => (
+            &a.common,
+            Credential::BusinessLicence(from_file::<BusinessLicence>(a)?),
+        ),
         IssueKind::FoodBusinessLicence(a) => (
             &a.common,
             Credential::FoodBusinessLicence(from_file::<FoodBusinessLicence>(a)?),
@@ -47,7 +49,13 @@ pub fn run(kind: &IssueKind) -> Result<(), CliError> {
     }
     match &common.out {
         Some(out) => output::write_credential(&issued.text, out, common.format, ec, common.scale)?,
-        None => output::write_credential(&issued.text, Path::new("-"), common.format, ec, common.scale)?,
+        None => output::write_credential(
+            &issued.text,
+            Path::new("-"),
+            common.format,
+            ec,
+            common.scale,
+        )?,
     }
     Ok(())
 }
@@ -102,8 +110,8 @@ fn health_code(a: &HealthCodeArgs) -> Result<Credential, CliError> {
              (e.g. a keyed hash of the ID, as hex)",
         ));
     }
-    let holder_id = hex::decode(id)
-        .map_err(|_| usage("--holder-id must be hex (16 to 64 hex digits)"))?;
+    let holder_id =
+        hex::decode(id).map_err(|_| usage("--holder-id must be hex (16 to 64 hex digits)"))?;
     let region: u32 = region
         .parse()
         .map_err(|_| usage("--region must be a 6-digit GB/T 2260 code such as 310104"))?;
@@ -128,14 +136,18 @@ fn from_file<T: DeserializeOwned>(a: &ClaimsFileArgs) -> Result<T, CliError> {
 fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, CliError> {
     let mut buf = Vec::new();
     let res = if path == Path::new("-") {
-        std::io::stdin().take(MAX_CLAIMS_FILE + 1).read_to_end(&mut buf)
+        std::io::stdin()
+            .take(MAX_CLAIMS_FILE + 1)
+            .read_to_end(&mut buf)
     } else {
         std::fs::File::open(path).and_then(|f| f.take(MAX_CLAIMS_FILE + 1).read_to_end(&mut buf))
     };
     res.map_err(|e| CliError::io(path, e))?;
     if buf.len() as u64 > MAX_CLAIMS_FILE {
-        return Err(usage(format!("{}: claims file larger than 64 KiB", path.display())));
+        return Err(usage(format!(
+            "{}: claims file larger than 64 KiB",
+            path.display()
+        )));
     }
     serde_json::from_slice(&buf).map_err(|e| usage(format!("{}: {e}", path.display())))
 }
-

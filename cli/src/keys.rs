@@ -14,7 +14,10 @@ const MAX_KEY_FILE: u64 = 16 * 1024;
 fn read_small(path: &Path) -> Result<zeroize::Zeroizing<String>, CliError> {
     let meta = std::fs::metadata(path).map_err(|e| CliError::io(path, e))?;
     if meta.len() > MAX_KEY_FILE {
-        return Err(CliError::Usage(format!("{}: too large for a key file", path.display())));
+        return Err(CliError::Usage(format!(
+            "{}: too large for a key file",
+            path.display()
+        )));
     }
     std::fs::read_to_string(path)
         .map(zeroize::Zeroizing::new)

@@ -96,20 +96,19 @@ pub fn claims_json(c: &Claims) -> Json {
         .ok()
         .and_then(|v| v.get("fields").cloned())
         .unwrap_or(Json::Null);
-    let mut j = json!({
-        "iss": c.issuer,
-        "iat": clock::format(c.issued_at),
-        "exp": clock::format(c.expires_at),
-        "kind": c.credential.kind().name(),
-        "fields": fields,
-    });
+    let mut j = serde_json::Map::new();
+    j.insert("iss".into(), json!(c.issuer));
+    j.insert("iat".into(), json!(clock::format(c.issued_at)));
+    j.insert("exp".into(), json!(clock::format(c.expires_at)));
     if let Some(nbf) = c.not_before {
-        j["nbf"] = json!(clock::format(nbf));
+        j.insert("nbf".into(), json!(clock::format(nbf)));
     }
     if let Some(cti) = &c.credential_id {
-        j["cti"] = json!(hex::encode(cti));
+        j.insert("cti".into(), json!(hex::encode(cti)));
     }
-    j
+    j.insert("kind".into(), json!(c.credential.kind().name()));
+    j.insert("fields".into(), fields);
+    Json::Object(j)
 }
 
 /// Human-readable claims, one `key: value` per line, indented.

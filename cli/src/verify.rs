@@ -67,7 +67,13 @@ pub fn verify_found(found: &Found, keys: &[VerifyingKey], opts: &VerifyOptions) 
         Err(u) => Err((u.code.to_owned(), "input".to_owned(), u.message.clone())),
         Ok(text) => Unverified::parse(text)
             .and_then(|u| u.verify(keys, opts))
-            .map_err(|e| (e.code().to_owned(), e.stage().as_str().to_owned(), e.to_string())),
+            .map_err(|e| {
+                (
+                    e.code().to_owned(),
+                    e.stage().as_str().to_owned(),
+                    e.to_string(),
+                )
+            }),
     };
     Outcome {
         source: found.source.clone(),

@@ -1,5 +1,13 @@
 //! End-to-end tests of the `yima` binary: keys, issuing every kind, inspect, verify, exit codes, demo.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -11,8 +19,16 @@ fn yima() -> Command {
 
 fn keygen(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
     let base = dir.join(name);
-    yima().arg("keygen").arg("--out").arg(&base).assert().success();
-    (dir.join(format!("{name}.key")), dir.join(format!("{name}.pub")))
+    yima()
+        .arg("keygen")
+        .arg("--out")
+        .arg(&base)
+        .assert()
+        .success();
+    (
+        dir.join(format!("{name}.key")),
+        dir.join(format!("{name}.pub")),
+    )
 }
 
 const NOW: &str = "2026-03-01T08:00:00+08:00";
@@ -22,8 +38,20 @@ fn issue_health(key: &Path, extra: &[&str]) -> std::process::Output {
         .args(["issue", "health-code", "--key"])
         .arg(key)
         .args([
-            "--issuer", "SH", "--holder-name", "金*", "--holder-id", "3f9c510ea247d86b", "--region", "310104",
-            "--status", "green", "--valid-for", "24h", "--now", NOW,
+            "--issuer",
+            "SH",
+            "--holder-name",
+            "金*",
+            "--holder-id",
+            "3f9c510ea247d86b",
+            "--region",
+            "310104",
+            "--status",
+            "green",
+            "--valid-for",
+            "24h",
+            "--now",
+            NOW,
         ])
         .args(extra)
         .output()
@@ -44,16 +72,38 @@ fn keygen_writes_private_key_0600_and_refuses_to_overwrite() {
     let (key, public) = keygen(dir.path(), "issuer");
     let pem = std::fs::read_to_string(&key).unwrap();
     assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
-    assert!(std::fs::read_to_string(&public).unwrap().starts_with("-----BEGIN PUBLIC KEY-----"));
+    assert!(
+        std::fs::read_to_string(&public)
+            .unwrap()
+            .starts_with("-----BEGIN PUBLIC KEY-----")
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
-    let out = yima().arg("keygen").arg("--out").arg(dir.path().join("issuer")).output().unwrap();
+    let out = yima()
+        .arg("keygen")
+        .arg("--out")
+        .arg(dir.path().join("issuer"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(std::fs::read_to_string(&key).unwrap(), pem, "key must not change");
-    yima().arg("keygen").arg("--out").arg(dir.path().join("issuer")).arg("--force").assert().success();
+    assert_eq!(
+        std::fs::read_to_string(&key).unwrap(),
+        pem,
+        "key must not change"
+    );
+    yima()
+        .arg("keygen")
+        .arg("--out")
+        .arg(dir.path().join("issuer"))
+        .arg("--force")
+        .assert()
+        .success();
     assert_ne!(std::fs::read_to_string(&key).unwrap(), pem);
 }
 
@@ -62,28 +112,52 @@ fn issue_health_code_then_verify_text_txt_png_svg_and_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let (key, public) = keygen(dir.path(), "issuer");
     let out = issue_health(&key, &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     assert!(text.starts_with("YM1:"));
-    assert!(text.len() <= 221, "health code must fit QR version 8-M: {} chars", text.len());
+    assert!(
+        text.len() <= 221,
+        "health code must fit QR version 8-M: {} chars",
+        text.len()
+    );
 
     let png = dir.path().join("code.png");
     let txt = dir.path().join("code.txt");
     let svg = dir.path().join("code.svg");
     for f in [&png, &txt, &svg] {
         let out = issue_health(&key, &["--out", f.to_str().unwrap()]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
     assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
 
     for input in [text.as_str(), txt.to_str().unwrap(), png.to_str().unwrap()] {
         let out = yima()
-            .args(["verify", input, "--json", "--now", "2026-03-01T12:00:00+08:00", "--key"])
+            .args([
+                "verify",
+                input,
+                "--json",
+                "--now",
+                "2026-03-01T12:00:00+08:00",
+                "--key",
+            ])
             .arg(&public)
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{input}: {}", String::from_utf8_lossy(&out.stdout));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{input}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         let j = &json_lines(&out.stdout)[0];
         assert_eq!(j["valid"], true);
         assert_eq!(j["kind"], "health-code");
@@ -101,7 +175,11 @@ fn issue_health_code_then_verify_text_txt_png_svg_and_stdin() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8(out.stdout).unwrap().starts_with("✓ VALID health-code"));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .starts_with("✓ VALID health-code")
+    );
 }
 
 #[test]
@@ -109,17 +187,32 @@ fn verify_exit_codes_invalid_is_1_usage_is_2() {
     let dir = tempfile::tempdir().unwrap();
     let (key, public) = keygen(dir.path(), "issuer");
     let (_, other) = keygen(dir.path(), "other");
-    let text = String::from_utf8(issue_health(&key, &[]).stdout).unwrap().trim().to_owned();
+    let text = String::from_utf8(issue_health(&key, &[]).stdout)
+        .unwrap()
+        .trim()
+        .to_owned();
     let run = |args: &[&str], key: &Path| {
-        let out = yima().arg("verify").args(args).arg("--key").arg(key).output().unwrap();
-        (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap())
+        let out = yima()
+            .arg("verify")
+            .args(args)
+            .arg("--key")
+            .arg(key)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+        )
     };
     // Expired.
     let (code, out) = run(&[&text, "--json", "--now", "2026-03-05T00:00:00Z"], &public);
     assert_eq!(code, 1);
     assert_eq!(json_lines(out.as_bytes())[0]["code"], "time.expired");
     // Within leeway it passes.
-    let (code, _) = run(&[&text, "--now", "2026-03-02T00:04:00Z", "--leeway", "5m"], &public);
+    let (code, _) = run(
+        &[&text, "--now", "2026-03-02T00:04:00Z", "--leeway", "5m"],
+        &public,
+    );
     assert_eq!(code, 0);
     // Wrong key.
     let (code, out) = run(&[&text, "--json", "--now", "2026-03-01T12:00:00Z"], &other);
@@ -130,7 +223,10 @@ fn verify_exit_codes_invalid_is_1_usage_is_2() {
     let i = tampered.len() - 5;
     tampered[i] = if tampered[i] == b'0' { b'1' } else { b'0' };
     let tampered = String::from_utf8(tampered).unwrap();
-    let (code, out) = run(&[&tampered, "--json", "--now", "2026-03-01T12:00:00Z"], &public);
+    let (code, out) = run(
+        &[&tampered, "--json", "--now", "2026-03-01T12:00:00Z"],
+        &public,
+    );
     assert_eq!(code, 1);
     let j = &json_lines(out.as_bytes())[0];
     assert_eq!(j["valid"], false);
@@ -140,7 +236,15 @@ fn verify_exit_codes_invalid_is_1_usage_is_2() {
     assert_eq!(code, 2);
     let (code, _) = run(&[&text, "--now", "yesterday"], &public);
     assert_eq!(code, 2);
-    assert_eq!(yima().args(["verify", &text]).output().unwrap().status.code(), Some(2));
+    assert_eq!(
+        yima()
+            .args(["verify", &text])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
     // A private key is not a public key.
     let (code, _) = run(&[&text], &key);
     assert_eq!(code, 2);
@@ -151,11 +255,26 @@ fn issue_every_kind_from_claims_json_and_verify() {
     let dir = tempfile::tempdir().unwrap();
     let (key, public) = keygen(dir.path(), "issuer");
     let kinds = [
-        ("social-security-card", json!({"card_number": "S31010423", "holder_name": "金晓明", "citizen_id": "11010519491231002X", "region": 310104, "issued": "2021-03-15", "expires": "2031-03-15"})),
-        ("business-licence", json!({"uscc": "91310110666007217T", "name": "上海一码示例科技有限公司", "legal_representative": "李华", "entity_type": "有限责任公司", "address": "上海市杨浦区国定路335号", "established": "2007-08-20", "authority": "上海市杨浦区市场监督管理局"})),
-        ("food-business-licence", json!({"licence_number": "JY13101150012345", "operator": "示例餐饮", "operator_uscc": "91310115591693856A", "address": "上海市浦东新区张江路100号", "categories": ["热食类食品制售"], "valid_from": "2023-06-01", "valid_until": "2028-05-31"})),
-        ("electronic-licence", json!({"identifier": yima_core_sample_licence_id(), "holder_name": "示例公司", "holder_code": "91310110666007217T", "authority_code": "113100000024202824", "valid_from": "2024-01-01", "extra": {"范围": "技术开发"}})),
-        ("health-code", json!({"status": "yellow", "holder_name": "张*明", "holder_id": "00112233445566778899", "region": 310115, "reason": "密接"})),
+        (
+            "social-security-card",
+            json!({"card_number": "S31010423", "holder_name": "金晓明", "citizen_id": "11010519491231002X", "region": 310104, "issued": "2021-03-15", "expires": "2031-03-15"}),
+        ),
+        (
+            "business-licence",
+            json!({"uscc": "91310110666007217T", "name": "上海一码示例科技有限公司", "legal_representative": "李华", "entity_type": "有限责任公司", "address": "上海市杨浦区国定路335号", "established": "2007-08-20", "authority": "上海市杨浦区市场监督管理局"}),
+        ),
+        (
+            "food-business-licence",
+            json!({"licence_number": "JY13101150012345", "operator": "示例餐饮", "operator_uscc": "91310115591693856A", "address": "上海市浦东新区张江路100号", "categories": ["热食类食品制售"], "valid_from": "2023-06-01", "valid_until": "2028-05-31"}),
+        ),
+        (
+            "electronic-licence",
+            json!({"identifier": yima_core_sample_licence_id(), "holder_name": "示例公司", "holder_code": "91310110666007217T", "authority_code": "113100000024202824", "valid_from": "2024-01-01", "extra": {"范围": "技术开发"}}),
+        ),
+        (
+            "health-code",
+            json!({"status": "yellow", "holder_name": "张*明", "holder_id": "00112233445566778899", "region": 310115, "reason": "密接"}),
+        ),
     ];
     for (kind, fields) in kinds {
         let claims = dir.path().join(format!("{kind}.json"));
@@ -170,13 +289,29 @@ fn issue_every_kind_from_claims_json_and_verify() {
             .arg(&png)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{kind}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{kind}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let out = yima()
-            .args(["verify", png.to_str().unwrap(), "--json", "--now", "2026-03-01T12:00:00Z", "--key"])
+            .args([
+                "verify",
+                png.to_str().unwrap(),
+                "--json",
+                "--now",
+                "2026-03-01T12:00:00Z",
+                "--key",
+            ])
             .arg(&public)
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{kind}: {}", String::from_utf8_lossy(&out.stdout));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{kind}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         let j = &json_lines(&out.stdout)[0];
         assert_eq!(j["kind"], kind);
         assert_eq!(j["claims"]["fields"], fields, "{kind}");
@@ -186,7 +321,7 @@ fn issue_every_kind_from_claims_json_and_verify() {
 fn yima_core_sample_licence_id() -> String {
     // The sample identifier printed by the demo data (check character computed by the library).
     "1.2.156.3005.2.11100000000013338W032.113100000024202824.0000000000000123.001.".to_owned()
-        + &check_char("11100000000013338W032113100000024202824" .to_owned() + "0000000000000123001")
+        + &check_char("11100000000013338W032113100000024202824".to_owned() + "0000000000000123001")
 }
 
 fn check_char(s: String) -> String {
@@ -228,14 +363,25 @@ fn issue_refuses_bad_identifiers_naming_the_field() {
     let out = yima()
         .args(["issue", "health-code", "--key"])
         .arg(&key)
-        .args(["--issuer", "SH", "--holder-name", "金*", "--holder-id", "11010519491231002X"])
+        .args([
+            "--issuer",
+            "SH",
+            "--holder-name",
+            "金*",
+            "--holder-id",
+            "11010519491231002X",
+        ])
         .args(["--region", "310104", "--status", "green"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("citizen ID"));
     // Unknown JSON fields are refused too.
-    std::fs::write(&claims, json!({"uscc": "91310110666007217T", "nmae": "typo"}).to_string()).unwrap();
+    std::fs::write(
+        &claims,
+        json!({"uscc": "91310110666007217T", "nmae": "typo"}).to_string(),
+    )
+    .unwrap();
     let out = yima()
         .args(["issue", "business-licence", "--issuer", "SH", "--key"])
         .arg(&key)
@@ -250,7 +396,10 @@ fn issue_refuses_bad_identifiers_naming_the_field() {
 fn inspect_reports_sizes_versions_and_is_marked_unverified() {
     let dir = tempfile::tempdir().unwrap();
     let (key, _) = keygen(dir.path(), "issuer");
-    let text = String::from_utf8(issue_health(&key, &[]).stdout).unwrap().trim().to_owned();
+    let text = String::from_utf8(issue_health(&key, &[]).stdout)
+        .unwrap()
+        .trim()
+        .to_owned();
     let out = yima().args(["inspect", &text, "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let j = &json_lines(&out.stdout)[0];
@@ -265,10 +414,20 @@ fn inspect_reports_sizes_versions_and_is_marked_unverified() {
         j["protected_bytes"].as_u64().unwrap() + j["payload_bytes"].as_u64().unwrap() + 64 + 8
     );
     let human = yima().args(["inspect", &text]).output().unwrap();
-    assert!(String::from_utf8(human.stdout).unwrap().contains("UNVERIFIED"));
-    let bad = yima().args(["inspect", "YM1:abc", "--json"]).output().unwrap();
+    assert!(
+        String::from_utf8(human.stdout)
+            .unwrap()
+            .contains("UNVERIFIED")
+    );
+    let bad = yima()
+        .args(["inspect", "YM1:abc", "--json"])
+        .output()
+        .unwrap();
     assert_eq!(bad.status.code(), Some(1));
-    assert_eq!(json_lines(&bad.stdout)[0]["error"]["code"], "base45.invalid-char");
+    assert_eq!(
+        json_lines(&bad.stdout)[0]["error"]["code"],
+        "base45.invalid-char"
+    );
 }
 
 #[test]
@@ -277,14 +436,22 @@ fn not_an_image_and_no_code_are_reported_not_crashed() {
     let (_, public) = keygen(dir.path(), "issuer");
     let fake = dir.path().join("fake.png");
     std::fs::write(&fake, b"\x89PNG\r\n\x1a\nthis is not really a png").unwrap();
-    let out = yima().args(["verify", fake.to_str().unwrap(), "--json", "--key"]).arg(&public).output().unwrap();
+    let out = yima()
+        .args(["verify", fake.to_str().unwrap(), "--json", "--key"])
+        .arg(&public)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let j = &json_lines(&out.stdout)[0];
     assert_eq!(j["valid"], false);
     assert!(j["code"].as_str().unwrap().starts_with("image."), "{j}");
     let garbage = dir.path().join("garbage.bin");
     std::fs::write(&garbage, [0xffu8, 0xfe, 0x00, 0x80]).unwrap();
-    let out = yima().args(["verify", garbage.to_str().unwrap(), "--json", "--key"]).arg(&public).output().unwrap();
+    let out = yima()
+        .args(["verify", garbage.to_str().unwrap(), "--json", "--key"])
+        .arg(&public)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json_lines(&out.stdout)[0]["code"], "input.not-text");
 }
@@ -292,13 +459,23 @@ fn not_an_image_and_no_code_are_reported_not_crashed() {
 #[test]
 fn demo_runs_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
-    let out = yima().args(["demo", "--no-qr", "--out-dir"]).arg(dir.path()).output().unwrap();
+    let out = yima()
+        .args(["demo", "--no-qr", "--out-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("demo complete"));
     assert_eq!(stdout.matches("✓ VALID").count(), 5);
     assert!(stdout.contains("signature.invalid") && stdout.contains("time.expired"));
-    for kind in ["health-code", "social-security-card", "business-licence", "food-business-licence", "electronic-licence"] {
+    for kind in [
+        "health-code",
+        "social-security-card",
+        "business-licence",
+        "food-business-licence",
+        "electronic-licence",
+    ] {
         assert!(dir.path().join(format!("{kind}.png")).exists());
     }
 }
@@ -308,7 +485,10 @@ fn help_man_and_completions() {
     for sub in ["keygen", "issue", "inspect", "verify", "demo"] {
         let out = yima().args([sub, "--help"]).output().unwrap();
         assert!(out.status.success());
-        assert!(String::from_utf8(out.stdout).unwrap().contains("Example"), "{sub} --help has an example");
+        assert!(
+            String::from_utf8(out.stdout).unwrap().contains("Example"),
+            "{sub} --help has an example"
+        );
     }
     let man = yima().arg("man").output().unwrap();
     assert!(String::from_utf8(man.stdout).unwrap().contains(".TH yima"));

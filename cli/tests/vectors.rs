@@ -1,6 +1,14 @@
 //! Runs every published test vector through the real `yima` binary: `yima verify --json` on the text, and
 //! on the QR PNG where the vector has one. Exit status and `code` must match the vector.
 
+// Test code: a failed unwrap is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::path::PathBuf;
 
 use assert_cmd::Command;
@@ -17,7 +25,12 @@ fn vectors() -> Vec<Json> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| serde_json::from_str(&std::fs::read_to_string(root().join(p.as_str().unwrap())).unwrap()).unwrap())
+        .map(|p| {
+            serde_json::from_str(
+                &std::fs::read_to_string(root().join(p.as_str().unwrap())).unwrap(),
+            )
+            .unwrap()
+        })
         .collect()
 }
 
@@ -30,11 +43,18 @@ fn verify(input: &str, v: &Json, dir: &std::path::Path) -> (i32, Json) {
         cmd.arg("--key").arg(&path);
     }
     cmd.arg("--now").arg(v["now_rfc3339"].as_str().unwrap());
-    cmd.arg("--leeway").arg(format!("{}s", v["leeway"].as_u64().unwrap()));
+    cmd.arg("--leeway")
+        .arg(format!("{}s", v["leeway"].as_u64().unwrap()));
     let out = cmd.output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
-    let line = stdout.lines().next().unwrap_or_else(|| panic!("no output for {}", v["name"]));
-    (out.status.code().unwrap(), serde_json::from_str(line).unwrap())
+    let line = stdout
+        .lines()
+        .next()
+        .unwrap_or_else(|| panic!("no output for {}", v["name"]));
+    (
+        out.status.code().unwrap(),
+        serde_json::from_str(line).unwrap(),
+    )
 }
 
 #[test]
@@ -56,7 +76,10 @@ fn cli_verify_agrees_with_every_vector() {
                 assert_eq!(json["valid"], true, "{name}");
                 assert_eq!(json["kind"], v["claims"]["credential"]["kind"], "{name}");
                 assert_eq!(json["claims"]["iss"], v["claims"]["issuer"], "{name}");
-                assert_eq!(json["claims"]["fields"], v["claims"]["credential"]["fields"], "{name}");
+                assert_eq!(
+                    json["claims"]["fields"], v["claims"]["credential"]["fields"],
+                    "{name}"
+                );
             } else {
                 assert_eq!(status, 1, "{name}: {json}");
                 assert_eq!(json["valid"], false, "{name}");

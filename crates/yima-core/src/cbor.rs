@@ -122,7 +122,10 @@ impl<'a> Reader<'a> {
             return Err(CborError::Truncated);
         }
         let n = n as usize; // fits: n <= remaining, which is a usize
-        let s = self.buf.get(self.pos..self.pos + n).ok_or(CborError::Truncated)?;
+        let s = self
+            .buf
+            .get(self.pos..self.pos + n)
+            .ok_or(CborError::Truncated)?;
         self.pos += n;
         Ok(s)
     }
@@ -217,10 +220,10 @@ impl<'a> Reader<'a> {
                 }
                 // Canonical order (RFC 8949 §4.2.1): keys sorted by their encoded bytes, lexicographically.
                 for w in key_spans.windows(2) {
-                    if let [(s0, e0), (s1, e1)] = w {
-                        if self.buf.get(*s0..*e0) >= self.buf.get(*s1..*e1) {
-                            return Err(CborError::NonCanonical);
-                        }
+                    if let [(s0, e0), (s1, e1)] = w
+                        && self.buf.get(*s0..*e0) >= self.buf.get(*s1..*e1)
+                    {
+                        return Err(CborError::NonCanonical);
                     }
                 }
                 Ok(Value::Map(pairs))
@@ -243,8 +246,7 @@ impl<'a> Reader<'a> {
         if depth + 1 > MAX_DEPTH {
             return Err(CborError::TooDeep);
         }
-        if declared > MAX_ITEMS
-            || declared.saturating_mul(min_bytes_each) > self.remaining() as u64
+        if declared > MAX_ITEMS || declared.saturating_mul(min_bytes_each) > self.remaining() as u64
         {
             return Err(CborError::TooManyItems);
         }
@@ -306,8 +308,10 @@ impl Value<'_> {
             }
             Value::Map(pairs) => {
                 write_head(out, 5, pairs.len() as u64);
-                let mut encoded: Vec<(Vec<u8>, Vec<u8>)> =
-                    pairs.iter().map(|(k, v)| (k.encode(), v.encode())).collect();
+                let mut encoded: Vec<(Vec<u8>, Vec<u8>)> = pairs
+                    .iter()
+                    .map(|(k, v)| (k.encode(), v.encode()))
+                    .collect();
                 encoded.sort_by(|a, b| a.0.cmp(&b.0));
                 for (k, v) in encoded {
                     out.extend_from_slice(&k);
@@ -491,7 +495,11 @@ mod tests {
             prop_oneof![
                 proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
                 proptest::collection::btree_map(any::<i32>(), inner.clone(), 0..6).prop_map(|m| {
-                    Value::Map(m.into_iter().map(|(k, v)| (Value::int(k.into()), v)).collect())
+                    Value::Map(
+                        m.into_iter()
+                            .map(|(k, v)| (Value::int(k.into()), v))
+                            .collect(),
+                    )
                 }),
                 (0u64..100000, inner).prop_map(|(t, v)| Value::Tag(t, Box::new(v))),
             ]

@@ -334,7 +334,9 @@ fn code_chars(field: &'static str, s: &str, max: usize, lower_ok: bool) -> Check
     if s.is_empty() || s.len() > max {
         return Err(Violation::Ident(field, IdentError::Length));
     }
-    let ok = |c: char| c.is_ascii_digit() || c.is_ascii_uppercase() || (lower_ok && c.is_ascii_lowercase());
+    let ok = |c: char| {
+        c.is_ascii_digit() || c.is_ascii_uppercase() || (lower_ok && c.is_ascii_lowercase())
+    };
     if !s.chars().all(ok) {
         return Err(Violation::Ident(field, IdentError::Charset));
     }
@@ -434,13 +436,19 @@ impl FoodBusinessLicence {
         ident("operator_uscc", Uscc::parse(&self.operator_uscc))?;
         text("address", &self.address, 192)?;
         if self.categories.is_empty() || self.categories.len() > 16 {
-            return Err(Violation::Invalid("categories", "must have 1 to 16 entries"));
+            return Err(Violation::Invalid(
+                "categories",
+                "must have 1 to 16 entries",
+            ));
         }
         for c in &self.categories {
             text("categories", c, 64)?;
         }
         if self.valid_until < self.valid_from {
-            return Err(Violation::Invalid("valid_until", "must not be before valid_from"));
+            return Err(Violation::Invalid(
+                "valid_until",
+                "must not be before valid_from",
+            ));
         }
         Ok(())
     }
@@ -452,10 +460,13 @@ impl ElectronicLicence {
         text("holder_name", &self.holder_name, 128)?;
         code_chars("holder_code", &self.holder_code, 32, true)?;
         code_chars("authority_code", &self.authority_code, 32, true)?;
-        if let Some(until) = self.valid_until {
-            if until < self.valid_from {
-                return Err(Violation::Invalid("valid_until", "must not be before valid_from"));
-            }
+        if let Some(until) = self.valid_until
+            && until < self.valid_from
+        {
+            return Err(Violation::Invalid(
+                "valid_until",
+                "must not be before valid_from",
+            ));
         }
         if self.extra.len() > 16 {
             return Err(Violation::Invalid("extra", "at most 16 entries"));
@@ -509,16 +520,22 @@ impl Claims {
         }
         if let Some(nbf) = self.not_before {
             if nbf >= self.expires_at {
-                return Err(Violation::Invalid("not_before", "must be before expires_at"));
+                return Err(Violation::Invalid(
+                    "not_before",
+                    "must be before expires_at",
+                ));
             }
             if nbf < self.issued_at {
-                return Err(Violation::Invalid("not_before", "must not be before issued_at"));
+                return Err(Violation::Invalid(
+                    "not_before",
+                    "must not be before issued_at",
+                ));
             }
         }
-        if let Some(cti) = &self.credential_id {
-            if cti.is_empty() || cti.len() > MAX_CTI_BYTES {
-                return Err(Violation::Invalid("credential_id", "must be 1 to 16 bytes"));
-            }
+        if let Some(cti) = &self.credential_id
+            && (cti.is_empty() || cti.len() > MAX_CTI_BYTES)
+        {
+            return Err(Violation::Invalid("credential_id", "must be 1 to 16 bytes"));
         }
         self.credential.check()
     }
@@ -557,7 +574,8 @@ impl Claims {
         let Value::Map(pairs) = v else {
             return Err(VerifyError::ClaimType("claims set"));
         };
-        let (mut iss, mut exp, mut nbf, mut iat, mut cti, mut cred) = (None, None, None, None, None, None);
+        let (mut iss, mut exp, mut nbf, mut iat, mut cti, mut cred) =
+            (None, None, None, None, None, None);
         for (k, val) in &pairs {
             let key = k.as_i64().ok_or(VerifyError::ClaimType("claim key"))?;
             match key {
@@ -583,7 +601,9 @@ impl Claims {
             expires_at: exp.ok_or(VerifyError::ClaimMissing("exp"))?,
             not_before: nbf,
             credential_id: cti.map(<[u8]>::to_vec),
-            credential: Credential::from_value(cred.ok_or(VerifyError::ClaimMissing("credential"))?)?,
+            credential: Credential::from_value(
+                cred.ok_or(VerifyError::ClaimMissing("credential"))?,
+            )?,
         };
         claims.check().map_err(Violation::into_verify)?;
         Ok(claims)
@@ -741,7 +761,11 @@ impl Credential {
             let slot = idx.and_then(|i| slots.get_mut(i));
             match slot {
                 Some(s) => *s = Some(val),
-                None => return Err(VerifyError::ClaimUnknown(i64::try_from(*key).unwrap_or(i64::MAX))),
+                None => {
+                    return Err(VerifyError::ClaimUnknown(
+                        i64::try_from(*key).unwrap_or(i64::MAX),
+                    ));
+                }
             }
         }
         let number = kind.ok_or(VerifyError::ClaimMissing("kind"))?;
@@ -765,7 +789,7 @@ impl Credential {
                         return Err(VerifyError::ClaimInvalid {
                             field: "status",
                             reason: "unknown status",
-                        })
+                        });
                     }
                 };
                 Credential::HealthCode(HealthCode {
@@ -773,7 +797,10 @@ impl Credential {
                     holder_name: f.text(2, "holder_name")?,
                     holder_id: as_bytes(f.req(3, "holder_id")?, "holder_id")?.to_vec(),
                     region: as_u32(f.req(4, "region")?, "region")?,
-                    reason: f.opt(5).map(|v| as_text(v, "reason").map(str::to_owned)).transpose()?,
+                    reason: f
+                        .opt(5)
+                        .map(|v| as_text(v, "reason").map(str::to_owned))
+                        .transpose()?,
                 })
             }
             Kind::SocialSecurityCard => Credential::SocialSecurityCard(SocialSecurityCard {
@@ -817,7 +844,11 @@ impl Credential {
                 authority_code: f.text(4, "authority_code")?,
                 valid_from: as_date(f.req(5, "valid_from")?, "valid_from")?,
                 valid_until: f.opt(6).map(|v| as_date(v, "valid_until")).transpose()?,
-                extra: f.opt(7).map(|v| text_map(v, "extra")).transpose()?.unwrap_or_default(),
+                extra: f
+                    .opt(7)
+                    .map(|v| text_map(v, "extra"))
+                    .transpose()?
+                    .unwrap_or_default(),
             }),
         })
     }
@@ -832,7 +863,8 @@ mod hex_bytes {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        super::from_hex(&s).ok_or_else(|| serde::de::Error::custom("expected an even number of hex digits"))
+        super::from_hex(&s)
+            .ok_or_else(|| serde::de::Error::custom("expected an even number of hex digits"))
     }
 }
 
@@ -860,7 +892,7 @@ pub fn to_hex(b: &[u8]) -> String {
 
 /// Parses hex (either case, even length).
 pub fn from_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     s.as_bytes()

@@ -53,19 +53,29 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedSign1, VerifyError> {
         return Err(VerifyError::CoseStructure("COSE_Sign1 must be an array"));
     };
     let [protected, unprotected, payload, signature] = items.as_slice() else {
-        return Err(VerifyError::CoseStructure("COSE_Sign1 must have 4 elements"));
+        return Err(VerifyError::CoseStructure(
+            "COSE_Sign1 must have 4 elements",
+        ));
     };
     let Value::Bytes(protected) = protected else {
-        return Err(VerifyError::CoseStructure("protected header must be a byte string"));
+        return Err(VerifyError::CoseStructure(
+            "protected header must be a byte string",
+        ));
     };
     let Value::Map(unprotected) = unprotected else {
-        return Err(VerifyError::CoseStructure("unprotected header must be a map"));
+        return Err(VerifyError::CoseStructure(
+            "unprotected header must be a map",
+        ));
     };
     let Value::Bytes(payload) = payload else {
-        return Err(VerifyError::CoseStructure("payload must be an embedded byte string"));
+        return Err(VerifyError::CoseStructure(
+            "payload must be an embedded byte string",
+        ));
     };
     let Value::Bytes(signature) = signature else {
-        return Err(VerifyError::CoseStructure("signature must be a byte string"));
+        return Err(VerifyError::CoseStructure(
+            "signature must be a byte string",
+        ));
     };
     let signature: [u8; 64] = (*signature)
         .try_into()
@@ -92,21 +102,33 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedSign1, VerifyError> {
     let (mut alg, mut kid) = (None, None);
     for (label, value) in &header {
         let Some(label) = label.as_i64() else {
-            return Err(VerifyError::HeaderInvalid("header label must be an integer"));
+            return Err(VerifyError::HeaderInvalid(
+                "header label must be an integer",
+            ));
         };
         match label {
             HEADER_ALG => {
-                alg = Some(value.as_i64().ok_or(VerifyError::HeaderInvalid("alg must be an integer"))?)
+                alg = Some(
+                    value
+                        .as_i64()
+                        .ok_or(VerifyError::HeaderInvalid("alg must be an integer"))?,
+                )
             }
             HEADER_KID => match value {
                 Value::Bytes(k) if !k.is_empty() && k.len() <= MAX_KID_BYTES => kid = Some(*k),
-                _ => return Err(VerifyError::HeaderInvalid("kid must be a byte string of 1 to 32 bytes")),
+                _ => {
+                    return Err(VerifyError::HeaderInvalid(
+                        "kid must be a byte string of 1 to 32 bytes",
+                    ));
+                }
             },
             HEADER_CRIT => {
                 // Every critical parameter must be understood; yima defines no extension parameters,
                 // and alg/kid may not be listed (RFC 9052 §3.1), so any entry is an unknown one.
                 match value {
-                    Value::Array(items) if !items.is_empty() => return Err(VerifyError::UnknownCritical),
+                    Value::Array(items) if !items.is_empty() => {
+                        return Err(VerifyError::UnknownCritical);
+                    }
                     _ => return Err(VerifyError::HeaderInvalid("crit must be a non-empty array")),
                 }
             }

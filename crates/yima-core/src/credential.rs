@@ -101,12 +101,16 @@ impl Unverified {
 
     /// The serialized protected header as received.
     pub fn protected_bytes(&self) -> &[u8] {
-        self.cose.get(self.parsed.protected.clone()).unwrap_or_default()
+        self.cose
+            .get(self.parsed.protected.clone())
+            .unwrap_or_default()
     }
 
     /// The payload (CWT claims set) bytes as received.
     pub fn payload_bytes(&self) -> &[u8] {
-        self.cose.get(self.parsed.payload.clone()).unwrap_or_default()
+        self.cose
+            .get(self.parsed.payload.clone())
+            .unwrap_or_default()
     }
 
     /// The signature bytes.
@@ -145,8 +149,15 @@ impl Unverified {
     /// Stages in order: key lookup by `kid` (every key with that kid is tried), algorithm binding (the
     /// key's algorithm must equal `alg`), strict Ed25519 signature over the received protected header and
     /// payload, claims, identifiers, time window.
-    pub fn verify(&self, keys: &[VerifyingKey], opts: &VerifyOptions) -> Result<Verified, VerifyError> {
-        let mut candidates = keys.iter().filter(|k| k.kid().as_slice() == self.kid()).peekable();
+    pub fn verify(
+        &self,
+        keys: &[VerifyingKey],
+        opts: &VerifyOptions,
+    ) -> Result<Verified, VerifyError> {
+        let mut candidates = keys
+            .iter()
+            .filter(|k| k.kid().as_slice() == self.kid())
+            .peekable();
         let Some(first) = candidates.peek() else {
             return Err(VerifyError::UnknownKid(crate::claims::to_hex(self.kid())));
         };
@@ -207,6 +218,10 @@ impl Verified {
 }
 
 /// Parses and verifies a transport text in one call.
-pub fn verify_text(text: &str, keys: &[VerifyingKey], opts: &VerifyOptions) -> Result<Verified, VerifyError> {
+pub fn verify_text(
+    text: &str,
+    keys: &[VerifyingKey],
+    opts: &VerifyOptions,
+) -> Result<Verified, VerifyError> {
     Unverified::parse(text)?.verify(keys, opts)
 }

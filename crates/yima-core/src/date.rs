@@ -73,7 +73,7 @@ impl Date {
 
 /// True for Gregorian leap years.
 pub fn is_leap(year: u32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 /// Number of days in a month (1-12) of a year.
@@ -135,8 +135,18 @@ mod tests {
         assert_eq!(Date::from_ymd(1970, 1, 1).unwrap().days(), 0);
         assert_eq!(Date::from_ymd(2000, 3, 1).unwrap().days(), 11_017);
         assert_eq!(Date::from_ymd(9999, 12, 31).unwrap().days(), MAX_DAYS);
-        assert_eq!("2024-02-29".parse::<Date>().unwrap().to_string(), "2024-02-29");
-        for bad in ["2023-02-29", "2024-13-01", "1969-12-31", "2024-1-01", "2024-01-0a", "+024-01-01"] {
+        assert_eq!(
+            "2024-02-29".parse::<Date>().unwrap().to_string(),
+            "2024-02-29"
+        );
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "1969-12-31",
+            "2024-1-01",
+            "2024-01-0a",
+            "+024-01-01",
+        ] {
             assert!(bad.parse::<Date>().is_err(), "{bad}");
         }
         assert!(Date::from_days(MAX_DAYS + 1).is_err());

@@ -3,8 +3,8 @@
 //! Key identifier (`kid`): the first [`KID_LEN`] bytes of SHA-256 over the 32-byte raw Ed25519 public key
 //! (RFC 8032 encoding). It is a lookup hint only: a verifier tries every trusted key with a matching kid.
 
-use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use ed25519_dalek::Signer;
+use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use rand_core::CryptoRngCore;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;

@@ -70,7 +70,14 @@ pub fn credential(kind: Kind) -> Credential {
 /// The sample GB/T 36904 identifier (check character computed).
 pub fn licence_identifier() -> String {
     crate::ident::Uscc::parse("113100000024202824")
-        .and_then(|issuer| crate::ident::LicenceId::new("11100000000013338W032", &issuer, "0000000000000123", "001"))
+        .and_then(|issuer| {
+            crate::ident::LicenceId::new(
+                "11100000000013338W032",
+                &issuer,
+                "0000000000000123",
+                "001",
+            )
+        })
         .map(|id| id.as_str().to_owned())
         .unwrap_or_default()
 }

@@ -37,10 +37,10 @@ pub enum Encoding {
 pub fn encode(cose: &[u8]) -> String {
     let plain_len = PREFIX.len() + base45_len(cose.len());
     let compressed = zlib(cose);
-    if let Some(z) = compressed {
-        if PREFIX_ZLIB.len() + base45_len(z.len()) < plain_len {
-            return format!("{PREFIX_ZLIB}{}", base45::encode(&z));
-        }
+    if let Some(z) = compressed
+        && PREFIX_ZLIB.len() + base45_len(z.len()) < plain_len
+    {
+        return format!("{PREFIX_ZLIB}{}", base45::encode(&z));
     }
     format!("{PREFIX}{}", base45::encode(cose))
 }
@@ -102,7 +102,9 @@ mod tests {
 
     #[test]
     fn compresses_only_when_shorter() {
-        let random: Vec<u8> = (0..150u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+        let random: Vec<u8> = (0..150u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+            .collect();
         assert!(encode(&random).starts_with(PREFIX));
         let repetitive = vec![b'a'; 300];
         let t = encode(&repetitive);
@@ -123,7 +125,10 @@ mod tests {
         let mut trailing = zlib(b"hello").unwrap();
         trailing.push(0);
         assert_eq!(inflate(&trailing).unwrap_err().code(), "decompress.invalid");
-        assert_eq!(inflate(b"not zlib").unwrap_err().code(), "decompress.invalid");
+        assert_eq!(
+            inflate(b"not zlib").unwrap_err().code(),
+            "decompress.invalid"
+        );
         let ok = zlib(&vec![1u8; MAX_COSE_BYTES]).unwrap();
         assert_eq!(inflate(&ok).unwrap().len(), MAX_COSE_BYTES);
     }

@@ -19,7 +19,11 @@ fn check_round_trip(claims: &Claims, key: &SigningKey, now: u64, leeway: u64) ->
     let encoding = if issued.text.starts_with(transport::PREFIX_ZLIB) {
         Encoding::Zlib
     } else {
-        assert!(issued.text.starts_with(transport::PREFIX), "{}", issued.text);
+        assert!(
+            issued.text.starts_with(transport::PREFIX),
+            "{}",
+            issued.text
+        );
         Encoding::Plain
     };
     assert!(
@@ -58,7 +62,11 @@ fn check_round_trip(claims: &Claims, key: &SigningKey, now: u64, leeway: u64) ->
     assert_eq!(verified.claims(), claims);
     assert_eq!(verified.key(), &vk);
     // (Ed25519 verification takes ~10 ms in a debug build, so each case verifies only twice.)
-    let trusted = [other_key().verifying_key(), vk, colliding_keys().0.verifying_key()];
+    let trusted = [
+        other_key().verifying_key(),
+        vk,
+        colliding_keys().0.verifying_key(),
+    ];
     let verified = verify_text(&issued.text, &trusted, &opts).unwrap();
     assert_eq!(verified.into_claims(), *claims);
 
@@ -73,7 +81,10 @@ fn check_json(claims: &Claims) {
     let back: Claims = serde_json::from_str(&json).unwrap();
     assert_eq!(&back, claims, "{json}");
     let value = serde_json::to_value(claims).unwrap();
-    assert_eq!(serde_json::from_value::<Claims>(value.clone()).unwrap(), *claims);
+    assert_eq!(
+        serde_json::from_value::<Claims>(value.clone()).unwrap(),
+        *claims
+    );
     assert_eq!(value["credential"]["kind"], claims.credential.kind().name());
     assert_eq!(
         value.get("not_before").is_some(),
@@ -179,10 +190,23 @@ fn fixed_samples_round_trip_for_every_kind() {
         check_json(claims);
         // The kind number is carried under sub-key 0 of claim -270.
         let payload = cbor::decode(u.payload_bytes()).unwrap();
-        let cbor::Value::Map(pairs) = payload else { panic!("map") };
-        let (_, cred) = pairs.iter().find(|(k, _)| k.as_i64() == Some(CLAIM_CREDENTIAL)).unwrap();
-        let cbor::Value::Map(fields) = cred else { panic!("map") };
-        assert_eq!(fields[0], (cbor::Value::Uint(KEY_KIND), cbor::Value::Uint(claims.credential.kind().number())));
+        let cbor::Value::Map(pairs) = payload else {
+            panic!("map")
+        };
+        let (_, cred) = pairs
+            .iter()
+            .find(|(k, _)| k.as_i64() == Some(CLAIM_CREDENTIAL))
+            .unwrap();
+        let cbor::Value::Map(fields) = cred else {
+            panic!("map")
+        };
+        assert_eq!(
+            fields[0],
+            (
+                cbor::Value::Uint(KEY_KIND),
+                cbor::Value::Uint(claims.credential.kind().number())
+            )
+        );
     }
 }
 
@@ -197,7 +221,8 @@ fn both_transport_encodings_round_trip() {
     // A repetitive one is compressed.
     let mut cred = electronic_licence();
     for i in 0..15 {
-        cred.extra.insert(format!("字段{i:02}"), "重复重复重复重复".repeat(8));
+        cred.extra
+            .insert(format!("字段{i:02}"), "重复重复重复重复".repeat(8));
     }
     let zipped = claims_with(Credential::ElectronicLicence(cred));
     let issued = issue(&zipped, &key).unwrap();
@@ -231,12 +256,22 @@ fn extreme_but_valid_values_round_trip() {
     ssc.expires = yima_core::date::Date::from_days(MAX_DAYS).unwrap();
     ssc.citizen_id = citizen_id("83000018000101000"); // Taiwan residence permit prefix, year 1800
     ssc.card_number = "Z".repeat(20);
-    check_round_trip(&claims_with(Credential::SocialSecurityCard(ssc)), &key, T0, 0);
+    check_round_trip(
+        &claims_with(Credential::SocialSecurityCard(ssc)),
+        &key,
+        T0,
+        0,
+    );
 
     let mut food = food_business_licence();
     food.valid_until = food.valid_from; // one-day licence
     food.categories = (0..16).map(|i| format!("类别{i}")).collect();
-    check_round_trip(&claims_with(Credential::FoodBusinessLicence(food)), &key, T0, 0);
+    check_round_trip(
+        &claims_with(Credential::FoodBusinessLicence(food)),
+        &key,
+        T0,
+        0,
+    );
 
     let mut el = electronic_licence();
     el.valid_until = None;
@@ -274,7 +309,9 @@ fn kid_collision_every_matching_key_is_tried() {
     let u = Unverified::parse(&issued.text).unwrap();
     let opts = VerifyOptions::at(T0);
     // The wrong key with the same kid comes first; the right one must still be found.
-    let v = u.verify(&[a.verifying_key(), b.verifying_key()], &opts).unwrap();
+    let v = u
+        .verify(&[a.verifying_key(), b.verifying_key()], &opts)
+        .unwrap();
     assert_eq!(v.key(), &b.verifying_key());
     assert_eq!(v.claims(), &claims);
     // Only the wrong key with that kid: the signature does not verify.

@@ -1,6 +1,14 @@
 //! Runs every published test vector (test-vectors/) through the library: parse, verify, and compare the
 //! outcome with the vector's expected result (`valid` or a stable error code).
 
+// Test code: a failed unwrap is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::path::PathBuf;
 
 use serde_json::Value as Json;
@@ -87,7 +95,12 @@ fn every_error_vector_is_rejected_at_its_stage_only() {
             continue;
         }
         let err = Unverified::parse(v["input"].as_str().unwrap())
-            .and_then(|u| u.verify(&keys(&v), &VerifyOptions::at(v["now"].as_u64().unwrap() + 1)))
+            .and_then(|u| {
+                u.verify(
+                    &keys(&v),
+                    &VerifyOptions::at(v["now"].as_u64().unwrap() + 1),
+                )
+            })
             .unwrap_err();
         assert_eq!(err.code(), expected, "{}", v["name"]);
     }

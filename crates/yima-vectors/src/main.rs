@@ -49,7 +49,12 @@ fn rfc3339(secs: u64) -> String {
     let rem = secs % 86_400;
     let date = yima_core::date::Date::from_days(u32::try_from(days).unwrap_or(0))
         .unwrap_or(yima_core::date::Date::EPOCH);
-    format!("{date}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+    format!(
+        "{date}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
 }
 
 impl Gen {
@@ -161,16 +166,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })?;
         valid.insert(kind.name(), (claims, issued.text, issued.cose));
     }
-    let (hc_claims, hc_text, hc_cose) = valid
-        .get("health-code")
-        .cloned()
-        .ok_or("no health code")?;
+    let (hc_claims, hc_text, hc_cose) =
+        valid.get("health-code").cloned().ok_or("no health code")?;
 
     // A compressed one: an electronic licence whose extra fields repeat, so zlib wins.
     let mut big = samples::claims(Kind::ElectronicLicence, NOW, g.cti());
     if let Credential::ElectronicLicence(ElectronicLicence { extra, .. }) = &mut big.credential {
         for i in 0..8 {
-            extra.insert(format!("备注{i}"), "本证照仅用于一码通办示例，复印无效。".repeat(3));
+            extra.insert(
+                format!("备注{i}"),
+                "本证照仅用于一码通办示例，复印无效。".repeat(3),
+            );
         }
     }
     let issued = issue(&big, &g.issuer)?;
@@ -209,7 +215,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .strip_prefix(transport::PREFIX)
         .ok_or("health code not plain")?
         .to_owned();
-    let simple = |g: &mut Gen, name: &str, description: &str, input: String, cose: Option<Vec<u8>>, expected: &str| {
+    let simple = |g: &mut Gen,
+                  name: &str,
+                  description: &str,
+                  input: String,
+                  cose: Option<Vec<u8>>,
+                  expected: &str| {
         g.write(Case {
             name,
             description,
@@ -223,9 +234,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             png: None,
         })
     };
-    simple(&mut g, "bad-prefix-hc1", "The EU prefix HC1: instead of YM1:.", format!("HC1:{body}"), None, "prefix.unknown")?;
-    simple(&mut g, "bad-prefix-version", "An unknown format version YM9:.", format!("YM9:{body}"), None, "prefix.unknown")?;
-    simple(&mut g, "bad-prefix-missing", "Base45 without any prefix.", body.clone(), None, "prefix.unknown")?;
+    simple(
+        &mut g,
+        "bad-prefix-hc1",
+        "The EU prefix HC1: instead of YM1:.",
+        format!("HC1:{body}"),
+        None,
+        "prefix.unknown",
+    )?;
+    simple(
+        &mut g,
+        "bad-prefix-version",
+        "An unknown format version YM9:.",
+        format!("YM9:{body}"),
+        None,
+        "prefix.unknown",
+    )?;
+    simple(
+        &mut g,
+        "bad-prefix-missing",
+        "Base45 without any prefix.",
+        body.clone(),
+        None,
+        "prefix.unknown",
+    )?;
     simple(
         &mut g,
         "bad-base45-lowercase",
@@ -279,17 +311,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // ---- COSE structure -------------------------------------------------------------------------
     let mut truncated = hc_cose.clone();
     truncated.truncate(hc_cose.len() - 10);
-    simple(&mut g, "truncated-cose", "The COSE bytes cut 10 bytes short.", transport::encode(&truncated), Some(truncated.clone()), "cbor.truncated")?;
+    simple(
+        &mut g,
+        "truncated-cose",
+        "The COSE bytes cut 10 bytes short.",
+        transport::encode(&truncated),
+        Some(truncated.clone()),
+        "cbor.truncated",
+    )?;
     let mut trailing = hc_cose.clone();
     trailing.push(0x00);
-    simple(&mut g, "trailing-bytes", "One 0x00 byte after the COSE_Sign1.", transport::encode(&trailing), Some(trailing.clone()), "cbor.trailing-bytes")?;
+    simple(
+        &mut g,
+        "trailing-bytes",
+        "One 0x00 byte after the COSE_Sign1.",
+        transport::encode(&trailing),
+        Some(trailing.clone()),
+        "cbor.trailing-bytes",
+    )?;
     let untagged = hc_cose.get(1..).ok_or("short")?.to_vec();
-    simple(&mut g, "untagged-cose", "The COSE_Sign1 array without tag 18.", transport::encode(&untagged), Some(untagged.clone()), "cose.untagged")?;
+    simple(
+        &mut g,
+        "untagged-cose",
+        "The COSE_Sign1 array without tag 18.",
+        transport::encode(&untagged),
+        Some(untagged.clone()),
+        "cose.untagged",
+    )?;
     let mut mac0 = hc_cose.clone();
     if let Some(b) = mac0.first_mut() {
         *b = 0xd1; // tag 17
     }
-    simple(&mut g, "wrong-tag-mac0", "Tag 17 (COSE_Mac0) instead of 18.", transport::encode(&mac0), Some(mac0.clone()), "cose.wrong-tag")?;
+    simple(
+        &mut g,
+        "wrong-tag-mac0",
+        "Tag 17 (COSE_Mac0) instead of 18.",
+        transport::encode(&mac0),
+        Some(mac0.clone()),
+        "cose.wrong-tag",
+    )?;
 
     // Indefinite-length payload map, validly signed.
     let protected = g.protected();
@@ -298,7 +358,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     indefinite.extend_from_slice(payload.get(1..).ok_or("short")?);
     indefinite.push(0xff);
     let c = g.sign_raw(&protected, &indefinite);
-    simple(&mut g, "indefinite-length-payload", "The claims map re-encoded with indefinite length (0xbf ... 0xff) and validly signed.", transport::encode(&c), Some(c.clone()), "cbor.indefinite-length")?;
+    simple(
+        &mut g,
+        "indefinite-length-payload",
+        "The claims map re-encoded with indefinite length (0xbf ... 0xff) and validly signed.",
+        transport::encode(&c),
+        Some(c.clone()),
+        "cbor.indefinite-length",
+    )?;
 
     // Duplicate claim key, validly signed.
     let dup = Value::Map(vec![
@@ -309,7 +376,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ])
     .encode();
     let c = g.sign_raw(&protected, &dup);
-    simple(&mut g, "duplicate-map-key", "The claims map has `iss` (1) twice; validly signed.", transport::encode(&c), Some(c.clone()), "cbor.duplicate-key")?;
+    simple(
+        &mut g,
+        "duplicate-map-key",
+        "The claims map has `iss` (1) twice; validly signed.",
+        transport::encode(&c),
+        Some(c.clone()),
+        "cbor.duplicate-key",
+    )?;
 
     // Non-canonical integer in the payload (iat as a 64-bit integer), validly signed.
     let mut noncanon = Vec::new();
@@ -322,16 +396,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     noncanon.push(0x1b);
     noncanon.extend_from_slice(&hc_claims.issued_at.to_be_bytes());
     let c = g.sign_raw(&protected, &noncanon);
-    simple(&mut g, "non-canonical-integer", "`iat` encoded in 9 bytes instead of 5; validly signed.", transport::encode(&c), Some(c.clone()), "cbor.non-canonical")?;
+    simple(
+        &mut g,
+        "non-canonical-integer",
+        "`iat` encoded in 9 bytes instead of 5; validly signed.",
+        transport::encode(&c),
+        Some(c.clone()),
+        "cbor.non-canonical",
+    )?;
 
     // ---- headers ---------------------------------------------------------------------------------
     let kid = g.issuer.kid();
     let wrong_alg = cose::protected_header(-7, &kid);
     let c = g.sign_raw(&wrong_alg, &payload);
-    simple(&mut g, "wrong-alg-es256", "alg -7 (ES256) on a credential whose kid names an Ed25519 key: the key is bound to EdDSA.", transport::encode(&c), Some(c.clone()), "key.alg-mismatch")?;
+    simple(
+        &mut g,
+        "wrong-alg-es256",
+        "alg -7 (ES256) on a credential whose kid names an Ed25519 key: the key is bound to EdDSA.",
+        transport::encode(&c),
+        Some(c.clone()),
+        "key.alg-mismatch",
+    )?;
     let unknown_alg = cose::protected_header(-65_000, &kid);
     let c = g.sign_raw(&unknown_alg, &payload);
-    simple(&mut g, "unknown-alg", "alg -65000, not a known COSE algorithm.", transport::encode(&c), Some(c.clone()), "header.alg-unknown")?;
+    simple(
+        &mut g,
+        "unknown-alg",
+        "alg -65000, not a known COSE algorithm.",
+        transport::encode(&c),
+        Some(c.clone()),
+        "header.alg-unknown",
+    )?;
     let crit = Value::Map(vec![
         (Value::int(1), Value::int(-8)),
         (Value::int(2), Value::Array(vec![Value::int(-70_000)])),
@@ -340,10 +435,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ])
     .encode();
     let c = g.sign_raw(&crit, &payload);
-    simple(&mut g, "unknown-critical-header", "crit lists label -70000, which this format does not define.", transport::encode(&c), Some(c.clone()), "header.unknown-critical")?;
+    simple(
+        &mut g,
+        "unknown-critical-header",
+        "crit lists label -70000, which this format does not define.",
+        transport::encode(&c),
+        Some(c.clone()),
+        "header.unknown-critical",
+    )?;
     let no_kid = Value::Map(vec![(Value::int(1), Value::int(-8))]).encode();
     let c = g.sign_raw(&no_kid, &payload);
-    simple(&mut g, "missing-kid", "Protected header without kid.", transport::encode(&c), Some(c.clone()), "header.kid-missing")?;
+    simple(
+        &mut g,
+        "missing-kid",
+        "Protected header without kid.",
+        transport::encode(&c),
+        Some(c.clone()),
+        "header.kid-missing",
+    )?;
 
     // ---- keys and signatures -----------------------------------------------------------------------
     let mut bad_sig = hc_cose.clone();
@@ -351,12 +460,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(b) = bad_sig.get_mut(last - 20) {
         *b ^= 0x01;
     }
-    simple(&mut g, "bad-signature", "One bit of the signature flipped.", transport::encode(&bad_sig), Some(bad_sig.clone()), "signature.invalid")?;
+    simple(
+        &mut g,
+        "bad-signature",
+        "One bit of the signature flipped.",
+        transport::encode(&bad_sig),
+        Some(bad_sig.clone()),
+        "signature.invalid",
+    )?;
     // Payload swapped: the social-security card's payload under the health code's signature.
-    let (ssc_claims, _, _) = valid.get("social-security-card").cloned().ok_or("no card")?;
+    let (ssc_claims, _, _) = valid
+        .get("social-security-card")
+        .cloned()
+        .ok_or("no card")?;
     let u = yima_core::Unverified::from_cose(hc_cose.clone())?;
     let swapped = cose::assemble(u.protected_bytes(), &ssc_claims.to_cbor(), u.signature());
-    simple(&mut g, "payload-swapped", "Another credential's payload under this credential's header and signature.", transport::encode(&swapped), Some(swapped.clone()), "signature.invalid")?;
+    simple(
+        &mut g,
+        "payload-swapped",
+        "Another credential's payload under this credential's header and signature.",
+        transport::encode(&swapped),
+        Some(swapped.clone()),
+        "signature.invalid",
+    )?;
     g.write(Case {
         name: "wrong-key",
         description: "A valid health code checked against a different issuer's key only.",
@@ -376,14 +502,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         c.citizen_id = "110105194912310021".into();
     }
     let c = g.sign_raw(&protected, &bad_id.to_cbor());
-    simple(&mut g, "bad-citizen-id-check", "A signed social-security card whose citizen ID has a wrong MOD 11-2 check character.", transport::encode(&c), Some(c.clone()), "identifier.invalid")?;
+    simple(
+        &mut g,
+        "bad-citizen-id-check",
+        "A signed social-security card whose citizen ID has a wrong MOD 11-2 check character.",
+        transport::encode(&c),
+        Some(c.clone()),
+        "identifier.invalid",
+    )?;
     let (bl_claims, _, _) = valid.get("business-licence").cloned().ok_or("no licence")?;
     let mut bad_uscc = bl_claims.clone();
     if let Credential::BusinessLicence(c) = &mut bad_uscc.credential {
         c.uscc = "91310110666007217A".into();
     }
     let c = g.sign_raw(&protected, &bad_uscc.to_cbor());
-    simple(&mut g, "bad-uscc-check", "A signed business licence whose USCC check character is wrong.", transport::encode(&c), Some(c.clone()), "identifier.invalid")?;
+    simple(
+        &mut g,
+        "bad-uscc-check",
+        "A signed business licence whose USCC check character is wrong.",
+        transport::encode(&c),
+        Some(c.clone()),
+        "identifier.invalid",
+    )?;
     let unknown_claim = Value::Map(vec![
         (Value::int(1), Value::Text("SH")),
         (Value::int(4), Value::Uint(hc_claims.expires_at)),
@@ -392,7 +532,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ])
     .encode();
     let c = g.sign_raw(&protected, &unknown_claim);
-    simple(&mut g, "unknown-claim", "Claim key 99 is not defined by the format; validly signed.", transport::encode(&c), Some(c.clone()), "claims.unknown-key")?;
+    simple(
+        &mut g,
+        "unknown-claim",
+        "Claim key 99 is not defined by the format; validly signed.",
+        transport::encode(&c),
+        Some(c.clone()),
+        "claims.unknown-key",
+    )?;
     let Credential::HealthCode(hc) = &hc_claims.credential else {
         return Err("sample is not a health code".into());
     };
@@ -413,28 +560,71 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ]);
     let bytes = status7.encode();
     let c = g.sign_raw(&protected, &bytes);
-    simple(&mut g, "unknown-health-status", "Health status 7 (only 0 green, 1 yellow, 2 red exist); validly signed.", transport::encode(&c), Some(c.clone()), "claims.invalid")?;
+    simple(
+        &mut g,
+        "unknown-health-status",
+        "Health status 7 (only 0 green, 1 yellow, 2 red exist); validly signed.",
+        transport::encode(&c),
+        Some(c.clone()),
+        "claims.invalid",
+    )?;
 
     // ---- time --------------------------------------------------------------------------------------
-    let time_case = |g: &mut Gen, name: &str, description: &str, now: u64, leeway: u64, expected: &str| {
-        g.write(Case {
-            name,
-            description,
-            input: hc_text.clone(),
-            cose: Some(hc_cose.clone()),
-            claims: (expected == "valid").then_some(&hc_claims),
-            keys: vec![&issuer_pub],
-            now,
-            leeway,
-            expected,
-            png: None,
-        })
-    };
-    time_case(&mut g, "expired", "Checked one hour after exp.", hc_claims.expires_at + 3600, 0, "time.expired")?;
-    time_case(&mut g, "expired-at-exp", "Checked exactly at exp: a credential is not valid on or after exp.", hc_claims.expires_at, 0, "time.expired")?;
-    time_case(&mut g, "valid-last-second", "Checked one second before exp.", hc_claims.expires_at - 1, 0, "valid")?;
-    time_case(&mut g, "valid-expired-within-leeway", "Checked 60 s after exp with 300 s clock-skew leeway.", hc_claims.expires_at + 60, 300, "valid")?;
-    time_case(&mut g, "not-yet-valid-before-iat", "Checked one hour before iat (no nbf).", NOW - 3600, 0, "time.not-yet-valid")?;
+    let time_case =
+        |g: &mut Gen, name: &str, description: &str, now: u64, leeway: u64, expected: &str| {
+            g.write(Case {
+                name,
+                description,
+                input: hc_text.clone(),
+                cose: Some(hc_cose.clone()),
+                claims: (expected == "valid").then_some(&hc_claims),
+                keys: vec![&issuer_pub],
+                now,
+                leeway,
+                expected,
+                png: None,
+            })
+        };
+    time_case(
+        &mut g,
+        "expired",
+        "Checked one hour after exp.",
+        hc_claims.expires_at + 3600,
+        0,
+        "time.expired",
+    )?;
+    time_case(
+        &mut g,
+        "expired-at-exp",
+        "Checked exactly at exp: a credential is not valid on or after exp.",
+        hc_claims.expires_at,
+        0,
+        "time.expired",
+    )?;
+    time_case(
+        &mut g,
+        "valid-last-second",
+        "Checked one second before exp.",
+        hc_claims.expires_at - 1,
+        0,
+        "valid",
+    )?;
+    time_case(
+        &mut g,
+        "valid-expired-within-leeway",
+        "Checked 60 s after exp with 300 s clock-skew leeway.",
+        hc_claims.expires_at + 60,
+        300,
+        "valid",
+    )?;
+    time_case(
+        &mut g,
+        "not-yet-valid-before-iat",
+        "Checked one hour before iat (no nbf).",
+        NOW - 3600,
+        0,
+        "time.not-yet-valid",
+    )?;
     let mut later = hc_claims.clone();
     later.not_before = Some(NOW + 7200);
     later.expires_at = NOW + 7200 + 86_400;
@@ -452,7 +642,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         png: None,
     })?;
 
-    let index: Vec<Json> = g.names.iter().map(|n| json!(format!("vectors/{n}.json"))).collect();
+    let index: Vec<Json> = g
+        .names
+        .iter()
+        .map(|n| json!(format!("vectors/{n}.json")))
+        .collect();
     let mut text = serde_json::to_string_pretty(&json!({
         "format": "yima test vectors v1",
         "generator": "cargo run -p yima-vectors -- test-vectors",
@@ -461,6 +655,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }))?;
     text.push('\n');
     std::fs::write(out.join("index.json"), text)?;
-    eprintln!("wrote {} vectors to {}", g.names.len(), Path::new(&out).display());
+    eprintln!(
+        "wrote {} vectors to {}",
+        g.names.len(),
+        Path::new(&out).display()
+    );
     Ok(())
 }

@@ -73,14 +73,20 @@ pub fn uscc(body17: &str) -> String {
 /// A citizen ID with a WRONG check character (every other one is tried until one differs).
 pub fn citizen_id_bad_check(body17: &str) -> String {
     let good = ident::check_citizen_id_char(body17).expect("17 digits");
-    let bad = "0123456789X".chars().find(|&c| c != good).expect("alphabet has 11 chars");
+    let bad = "0123456789X"
+        .chars()
+        .find(|&c| c != good)
+        .expect("alphabet has 11 chars");
     format!("{body17}{bad}")
 }
 
 /// A USCC with a WRONG check character.
 pub fn uscc_bad_check(body17: &str) -> String {
     let good = ident::check_uscc_char(body17).expect("17 USCC chars");
-    let bad = USCC_ALPHABET.chars().find(|&c| c != good).expect("alphabet");
+    let bad = USCC_ALPHABET
+        .chars()
+        .find(|&c| c != good)
+        .expect("alphabet");
     format!("{body17}{bad}")
 }
 
@@ -373,7 +379,10 @@ pub fn date_pair(strict: bool) -> impl Strategy<Value = (Date, Date)> {
     (0u32..MAX_DAYS, lo..=20_000).prop_map(move |(a, gap)| {
         let b = a.saturating_add(gap).min(MAX_DAYS);
         let a = if strict && b == a { a - 1 } else { a };
-        (Date::from_days(a).expect("range"), Date::from_days(b).expect("range"))
+        (
+            Date::from_days(a).expect("range"),
+            Date::from_days(b).expect("range"),
+        )
     })
 }
 
@@ -413,16 +422,18 @@ pub fn social_security_card_strategy() -> impl Strategy<Value = Credential> {
         region(),
         date_pair(true),
     )
-        .prop_map(|(card_number, holder_name, citizen_id, region, (issued, expires))| {
-            Credential::SocialSecurityCard(SocialSecurityCard {
-                card_number,
-                holder_name,
-                citizen_id,
-                region,
-                issued,
-                expires,
-            })
-        })
+        .prop_map(
+            |(card_number, holder_name, citizen_id, region, (issued, expires))| {
+                Credential::SocialSecurityCard(SocialSecurityCard {
+                    card_number,
+                    holder_name,
+                    citizen_id,
+                    region,
+                    issued,
+                    expires,
+                })
+            },
+        )
 }
 
 pub fn business_licence_strategy() -> impl Strategy<Value = Credential> {
@@ -494,7 +505,15 @@ pub fn electronic_licence_strategy() -> impl Strategy<Value = Credential> {
         extra_strategy(),
     )
         .prop_map(
-            |(identifier, holder_name, holder_code, authority_code, (from, until), expires, extra)| {
+            |(
+                identifier,
+                holder_name,
+                holder_code,
+                authority_code,
+                (from, until),
+                expires,
+                extra,
+            )| {
                 Credential::ElectronicLicence(ElectronicLicence {
                     identifier,
                     holder_name,
