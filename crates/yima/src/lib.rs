@@ -36,3 +36,8 @@ pub use yima_core::*;
 pub mod qr {
     pub use yima_qr::*;
 }
+
+/// The README's Rust example is compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
