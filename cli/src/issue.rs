@@ -89,6 +89,7 @@ fn build_claims(common: &CommonIssueArgs, credential: Credential) -> Result<Clai
         expires_at: not_before.unwrap_or(now).saturating_add(validity),
         not_before,
         credential_id,
+        status: None,
         credential,
     })
 }

@@ -24,6 +24,8 @@ pub const CLAIM_IAT: i64 = 6;
 pub const CLAIM_CTI: i64 = 7;
 /// The yima credential claim (see `docs/format.md`, "Claim key registration").
 pub const CLAIM_CREDENTIAL: i64 = -270;
+/// The yima status-reference claim: `[list id, index]` into the issuer's status list (see `status.rs`).
+pub const CLAIM_STATUS_REF: i64 = -271;
 /// Sub-key of the credential claim holding the kind number.
 pub const KEY_KIND: u64 = 0;
 
@@ -48,8 +50,21 @@ pub struct Claims {
     /// `cti`: unique credential id (1 to 16 bytes), hex in JSON.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "hex_opt")]
     pub credential_id: Option<Vec<u8>>,
+    /// Status reference: where this credential's revocation/suspension status is published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusRef>,
     /// The credential claim.
     pub credential: Credential,
+}
+
+/// A pointer into an issuer's status list (claim -271, encoded as the array `[list_id, index]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRef {
+    /// Which of the issuer's lists (its URI is `urn:yima:status:<iss>:<list_id>`).
+    pub list_id: u64,
+    /// Index of this credential in the list.
+    pub index: u64,
 }
 
 /// One of the five credential kinds.
@@ -71,7 +86,8 @@ pub enum Credential {
 
 /// The credential kinds by number and name.
 #[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// Health code (1).
     HealthCode,
@@ -562,6 +578,12 @@ impl Claims {
         if let Some(cti) = &self.credential_id {
             pairs.push((Value::int(CLAIM_CTI), Value::Bytes(cti)));
         }
+        if let Some(st) = &self.status {
+            pairs.push((
+                Value::int(CLAIM_STATUS_REF),
+                Value::Array(vec![Value::Uint(st.list_id), Value::Uint(st.index)]),
+            ));
+        }
         Value::Map(pairs).encode()
     }
 
@@ -576,6 +598,7 @@ impl Claims {
         };
         let (mut iss, mut exp, mut nbf, mut iat, mut cti, mut cred) =
             (None, None, None, None, None, None);
+        let mut status = None;
         for (k, val) in &pairs {
             let key = k.as_i64().ok_or(VerifyError::ClaimType("claim key"))?;
             match key {
@@ -585,6 +608,18 @@ impl Claims {
                 CLAIM_IAT => iat = Some(as_uint(val, "iat")?),
                 CLAIM_CTI => cti = Some(as_bytes(val, "cti")?),
                 CLAIM_CREDENTIAL => cred = Some(val),
+                CLAIM_STATUS_REF => match val {
+                    Value::Array(items) => match items.as_slice() {
+                        [Value::Uint(list_id), Value::Uint(index)] => {
+                            status = Some(StatusRef {
+                                list_id: *list_id,
+                                index: *index,
+                            })
+                        }
+                        _ => return Err(VerifyError::ClaimType("status")),
+                    },
+                    _ => return Err(VerifyError::ClaimType("status")),
+                },
                 other => return Err(VerifyError::ClaimUnknown(other)),
             }
         }
@@ -601,6 +636,7 @@ impl Claims {
             expires_at: exp.ok_or(VerifyError::ClaimMissing("exp"))?,
             not_before: nbf,
             credential_id: cti.map(<[u8]>::to_vec),
+            status,
             credential: Credential::from_value(
                 cred.ok_or(VerifyError::ClaimMissing("credential"))?,
             )?,
@@ -844,11 +880,20 @@ impl Credential {
                 authority_code: f.text(4, "authority_code")?,
                 valid_from: as_date(f.req(5, "valid_from")?, "valid_from")?,
                 valid_until: f.opt(6).map(|v| as_date(v, "valid_until")).transpose()?,
-                extra: f
-                    .opt(7)
-                    .map(|v| text_map(v, "extra"))
-                    .transpose()?
-                    .unwrap_or_default(),
+                extra: match f.opt(7) {
+                    None => BTreeMap::new(),
+                    Some(v) => {
+                        let m = text_map(v, "extra")?;
+                        if m.is_empty() {
+                            // The encoder omits an empty map; accepting one would make two encodings.
+                            return Err(VerifyError::ClaimInvalid {
+                                field: "extra",
+                                reason: "must be omitted when empty",
+                            });
+                        }
+                        m
+                    }
+                },
             }),
         })
     }

@@ -41,8 +41,18 @@ fn range_of(whole: &[u8], part: &[u8]) -> Range<usize> {
     start..start + part.len()
 }
 
-/// Parses a tagged COSE_Sign1 and its protected header.
+/// Header label `typ` (RFC 9596): the content type of the whole COSE object.
+pub const HEADER_TYP: i64 = 16;
+
+/// Parses a tagged COSE_Sign1 credential: the protected header must not carry `typ`.
 pub fn parse(bytes: &[u8]) -> Result<ParsedSign1, VerifyError> {
+    parse_typed(bytes, None)
+}
+
+/// Parses a tagged COSE_Sign1 whose protected header must carry `typ` equal to `expected_typ` (or no
+/// `typ` at all when `None`). Distinct `typ` values keep credentials, status lists and trust bundles from
+/// being accepted in each other's place.
+pub fn parse_typed(bytes: &[u8], expected_typ: Option<&str>) -> Result<ParsedSign1, VerifyError> {
     let v = cbor::decode(bytes).map_err(VerifyError::Cbor)?;
     let inner = match v {
         Value::Tag(TAG_COSE_SIGN1, inner) => inner,
@@ -99,7 +109,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedSign1, VerifyError> {
     let Value::Map(header) = header else {
         return Err(VerifyError::HeaderInvalid("protected header must be a map"));
     };
-    let (mut alg, mut kid) = (None, None);
+    let (mut alg, mut kid, mut typ) = (None, None, None);
     for (label, value) in &header {
         let Some(label) = label.as_i64() else {
             return Err(VerifyError::HeaderInvalid(
@@ -132,8 +142,17 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedSign1, VerifyError> {
                     _ => return Err(VerifyError::HeaderInvalid("crit must be a non-empty array")),
                 }
             }
+            HEADER_TYP if expected_typ.is_some() => match value {
+                Value::Text(t) => typ = Some(*t),
+                _ => return Err(VerifyError::HeaderInvalid("typ must be a text string")),
+            },
             other => return Err(VerifyError::UnknownHeader(other)),
         }
+    }
+    if typ != expected_typ {
+        return Err(VerifyError::HeaderInvalid(
+            "wrong or missing typ for this kind of object",
+        ));
     }
     let alg = alg.ok_or(VerifyError::AlgMissing)?;
     if !keys::is_known_cose_alg(alg) {
@@ -151,11 +170,26 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedSign1, VerifyError> {
 
 /// The encoded protected header `{1: alg, 4: kid}`.
 pub fn protected_header(alg: i64, kid: &[u8]) -> Vec<u8> {
-    Value::Map(vec![
+    protected_header_typed(alg, kid, None)
+}
+
+/// The encoded protected header `{1: alg, 4: kid, 16: typ}` (typ omitted when `None`).
+pub fn protected_header_typed(alg: i64, kid: &[u8], typ: Option<&str>) -> Vec<u8> {
+    let mut pairs = vec![
         (Value::int(HEADER_ALG), Value::int(alg)),
         (Value::int(HEADER_KID), Value::Bytes(kid)),
-    ])
-    .encode()
+    ];
+    if let Some(t) = typ {
+        pairs.push((Value::int(HEADER_TYP), Value::Text(t)));
+    }
+    Value::Map(pairs).encode()
+}
+
+/// Signs `payload` with `key` as a tagged COSE_Sign1 with protected header `{alg, kid[, typ]}`.
+pub fn sign(key: &crate::keys::SigningKey, payload: &[u8], typ: Option<&str>) -> Vec<u8> {
+    let protected = protected_header_typed(key.algorithm().cose_id(), &key.kid(), typ);
+    let signature = key.sign(&sig_structure(&protected, payload));
+    assemble(&protected, payload, &signature)
 }
 
 /// The Sig_structure of RFC 9052 §4.4 for COSE_Sign1 with empty external AAD:
@@ -185,4 +219,37 @@ pub fn assemble(protected: &[u8], payload: &[u8], signature: &[u8; 64]) -> Vec<u
         ])),
     )
     .encode()
+}
+
+/// Finds the key for a parsed COSE_Sign1 and checks its signature: every key whose kid matches is tried;
+/// the key's algorithm must equal the header's `alg`; verification is strict Ed25519 over the Sig_structure
+/// built from the received protected-header and payload bytes.
+pub fn verify_signature<'k>(
+    bytes: &[u8],
+    parsed: &ParsedSign1,
+    keys: &'k [crate::keys::VerifyingKey],
+) -> Result<&'k crate::keys::VerifyingKey, VerifyError> {
+    let mut candidates = keys
+        .iter()
+        .filter(|k| k.kid().as_slice() == parsed.kid.as_slice())
+        .peekable();
+    let Some(first) = candidates.peek() else {
+        return Err(VerifyError::UnknownKid(crate::claims::to_hex(&parsed.kid)));
+    };
+    let key_alg = first.algorithm().cose_id();
+    let mut bound = candidates
+        .filter(|k| k.algorithm().cose_id() == parsed.alg)
+        .peekable();
+    if bound.peek().is_none() {
+        return Err(VerifyError::AlgMismatch {
+            alg: parsed.alg,
+            key_alg,
+        });
+    }
+    let protected = bytes.get(parsed.protected.clone()).unwrap_or_default();
+    let payload = bytes.get(parsed.payload.clone()).unwrap_or_default();
+    let msg = sig_structure(protected, payload);
+    bound
+        .find(|k| k.verify_strict(&msg, &parsed.signature))
+        .ok_or(VerifyError::BadSignature)
 }

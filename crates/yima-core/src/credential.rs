@@ -23,10 +23,7 @@ pub struct Issued {
 /// transport text.
 pub fn issue(claims: &Claims, key: &SigningKey) -> Result<Issued, IssueError> {
     claims.validate()?;
-    let payload = claims.to_cbor();
-    let protected = cose::protected_header(key.algorithm().cose_id(), &key.kid());
-    let signature = key.sign(&cose::sig_structure(&protected, &payload));
-    let cose = cose::assemble(&protected, &payload, &signature);
+    let cose = cose::sign(key, &claims.to_cbor(), None);
     if cose.len() > transport::MAX_COSE_BYTES {
         return Err(IssueError::TooLarge {
             len: cose.len(),

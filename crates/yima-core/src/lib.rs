@@ -17,6 +17,7 @@
 //!     expires_at: 1_767_225_600 + 86_400,
 //!     not_before: None,
 //!     credential_id: None,
+//!     status: None,
 //!     credential: Credential::HealthCode(HealthCode::new(
 //!         HealthStatus::Green, "金*", vec![0x5a; 10], 310104, None,
 //!     )?),
@@ -46,8 +47,11 @@ pub mod date;
 pub mod error;
 pub mod ident;
 pub mod keys;
+pub mod policy;
 pub mod samples;
+pub mod status;
 pub mod transport;
+pub mod trust;
 
 pub use claims::{Claims, Credential, Kind};
 pub use credential::{Issued, Unverified, Verified, VerifyOptions, issue, verify_text};

@@ -78,17 +78,21 @@ pub fn decode(text: &str) -> Result<(Vec<u8>, Encoding), VerifyError> {
 
 /// Inflates a zlib stream, refusing output beyond [`MAX_COSE_BYTES`] and bytes after the stream's end.
 pub fn inflate(z: &[u8]) -> Result<Vec<u8>, VerifyError> {
+    inflate_capped(z, MAX_COSE_BYTES)
+}
+
+/// Inflates a zlib stream, refusing output beyond `max` bytes (stopping after `max + 1` bytes of output,
+/// so a bomb costs little time and memory) and bytes after the stream's end.
+pub fn inflate_capped(z: &[u8], max: usize) -> Result<Vec<u8>, VerifyError> {
     let mut dec = ZlibDecoder::new(z);
-    let mut out = Vec::with_capacity(1024);
-    let limit = MAX_COSE_BYTES as u64 + 1;
+    let mut out = Vec::with_capacity(z.len().saturating_mul(4).min(max).min(1 << 20));
+    let limit = max as u64 + 1;
     (&mut dec)
         .take(limit)
         .read_to_end(&mut out)
         .map_err(|_| VerifyError::Decompress)?;
-    if out.len() > MAX_COSE_BYTES {
-        return Err(VerifyError::DecompressTooLarge {
-            max: MAX_COSE_BYTES,
-        });
+    if out.len() > max {
+        return Err(VerifyError::DecompressTooLarge { max });
     }
     if dec.total_in() != z.len() as u64 {
         return Err(VerifyError::Decompress);
@@ -129,6 +133,13 @@ mod tests {
             inflate(b"not zlib").unwrap_err().code(),
             "decompress.invalid"
         );
+        let full = zlib(b"a stream that is cut short must not decode to a prefix").unwrap();
+        for cut in 1..full.len() {
+            assert!(
+                inflate(&full[..cut]).is_err(),
+                "truncated at {cut} accepted"
+            );
+        }
         let ok = zlib(&vec![1u8; MAX_COSE_BYTES]).unwrap();
         assert_eq!(inflate(&ok).unwrap().len(), MAX_COSE_BYTES);
     }

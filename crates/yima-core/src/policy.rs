@@ -1,0 +1,359 @@
+//! Venue policy and the verdict of checking one credential at a venue with a trust bundle.
+//!
+//! A policy is a small declarative document (TOML or JSON on the command line):
+//!
+//! ```toml
+//! accepted_kinds = ["health-code"]          # default: every kind
+//! health_statuses = ["green"]               # default: ["green"]
+//! max_credential_age = "36h"                # optional: refuse credentials issued longer ago
+//! clock_skew = "5m"                         # default: 5 minutes, both ends of every window
+//! accept_unknown_status = false             # default: false (status list missing or stale -> reject)
+//! max_bundle_age = "7d"                     # optional: refuse trust bundles issued longer ago
+//! ```
+//!
+//! Durations are seconds (a number) or a number with a unit `s`, `m`, `h` or `d`.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::claims::{Claims, Credential, HealthStatus, Kind};
+use crate::credential::{Unverified, Verified, VerifyOptions};
+use crate::error::{Stage, VerifyError};
+use crate::status::CredentialStatus;
+use crate::trust::TrustBundle;
+
+/// A venue's acceptance rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Kinds accepted at this venue.
+    #[serde(default = "all_kinds")]
+    pub accepted_kinds: Vec<Kind>,
+    /// Health-code colours accepted.
+    #[serde(default = "green_only")]
+    pub health_statuses: Vec<HealthStatus>,
+    /// Refuse credentials whose `iat` is older than this many seconds.
+    #[serde(
+        default,
+        deserialize_with = "opt_duration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_credential_age: Option<u64>,
+    /// Clock-skew tolerance in seconds, applied at both ends of every time window.
+    #[serde(default = "default_skew", deserialize_with = "duration")]
+    pub clock_skew: u64,
+    /// Accept a credential whose status cannot be determined (list missing from the bundle, or stale).
+    #[serde(default)]
+    pub accept_unknown_status: bool,
+    /// Refuse trust bundles issued longer ago than this many seconds.
+    #[serde(
+        default,
+        deserialize_with = "opt_duration",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_bundle_age: Option<u64>,
+}
+
+fn all_kinds() -> Vec<Kind> {
+    Kind::ALL.to_vec()
+}
+
+fn green_only() -> Vec<HealthStatus> {
+    vec![HealthStatus::Green]
+}
+
+fn default_skew() -> u64 {
+    300
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            accepted_kinds: all_kinds(),
+            health_statuses: green_only(),
+            max_credential_age: None,
+            clock_skew: default_skew(),
+            accept_unknown_status: false,
+            max_bundle_age: None,
+        }
+    }
+}
+
+/// Parses `90`, `90s`, `15m`, `24h` or `7d` into seconds.
+pub fn parse_duration(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last()? {
+        (i, 's') => (s.get(..i)?, 1),
+        (i, 'm') => (s.get(..i)?, 60),
+        (i, 'h') => (s.get(..i)?, 3600),
+        (i, 'd') => (s.get(..i)?, 86_400),
+        _ => (s, 1),
+    };
+    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    num.parse::<u64>().ok()?.checked_mul(mult)
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DurationRepr {
+    Secs(u64),
+    Text(String),
+}
+
+fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    match DurationRepr::deserialize(d)? {
+        DurationRepr::Secs(n) => Ok(n),
+        DurationRepr::Text(t) => parse_duration(&t).ok_or_else(|| {
+            serde::de::Error::custom(format!("{t}: not a duration such as 90s, 15m, 24h, 7d"))
+        }),
+    }
+}
+
+fn opt_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    duration(d).map(Some)
+}
+
+/// The stage at which a venue check decided.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VerdictStage {
+    /// Transport, CBOR, COSE, header, claims or identifier format.
+    Format,
+    /// The signature.
+    Signature,
+    /// Issuer trust: unknown key, kind not authorised, key outside its validity, name mismatch.
+    Issuer,
+    /// Validity window.
+    Time,
+    /// Revocation / suspension / status change / unknown status.
+    Status,
+    /// The venue's own rules.
+    Policy,
+}
+
+impl VerdictStage {
+    /// Stable lower-case name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            VerdictStage::Format => "format",
+            VerdictStage::Signature => "signature",
+            VerdictStage::Issuer => "issuer",
+            VerdictStage::Time => "time",
+            VerdictStage::Status => "status",
+            VerdictStage::Policy => "policy",
+        }
+    }
+}
+
+/// Why a venue refused a credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// The deciding stage.
+    pub stage: VerdictStage,
+    /// Stable machine code (e.g. `status.revoked`, `policy.health-status`, or a [`VerifyError`] code).
+    pub code: &'static str,
+    /// Human explanation.
+    pub message: String,
+    /// The claims, when the signature verified (for display: "red code for 金*"), else `None`.
+    pub claims: Option<Box<Claims>>,
+}
+
+/// What the status check found for an accepted credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusOutcome {
+    /// The credential carries no status reference.
+    NotReferenced,
+    /// The status list says valid.
+    Valid,
+    /// The status could not be determined and the policy accepts that.
+    UnknownAccepted,
+}
+
+/// An accepted credential.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    /// The verified credential.
+    pub verified: Verified,
+    /// Name of the trusted issuer.
+    pub issuer: String,
+    /// What the status check found.
+    pub status: StatusOutcome,
+}
+
+/// The verdict on one credential at a venue.
+pub type Verdict = Result<Accepted, Rejection>;
+
+fn reject(
+    stage: VerdictStage,
+    code: &'static str,
+    message: impl Into<String>,
+    claims: Option<&Claims>,
+) -> Rejection {
+    Rejection {
+        stage,
+        code,
+        message: message.into(),
+        claims: claims.map(|c| Box::new(c.clone())),
+    }
+}
+
+fn from_verify_error(e: VerifyError) -> Rejection {
+    let stage = match e.stage() {
+        Stage::KeyLookup => VerdictStage::Issuer,
+        Stage::Signature => VerdictStage::Signature,
+        Stage::Time => VerdictStage::Time,
+        _ => VerdictStage::Format,
+    };
+    reject(stage, e.code(), e.to_string(), None)
+}
+
+/// Checks one transport text at a venue: parse, verify with the bundle's issuer keys (with the policy's
+/// clock skew), then issuer authorisation, status, and the venue policy.
+pub fn check(text: &str, bundle: &TrustBundle, policy: &Policy, now: u64) -> Verdict {
+    let unverified = Unverified::parse(text).map_err(from_verify_error)?;
+    check_unverified(&unverified, bundle, policy, now)
+}
+
+/// As [`check`], for an already parsed credential.
+pub fn check_unverified(
+    unverified: &Unverified,
+    bundle: &TrustBundle,
+    policy: &Policy,
+    now: u64,
+) -> Verdict {
+    let opts = VerifyOptions {
+        now,
+        leeway: policy.clock_skew,
+    };
+    let verified = unverified
+        .verify(&bundle.keys(), &opts)
+        .map_err(from_verify_error)?;
+    let claims = verified.claims();
+    let issuer = bundle.issuer_for(verified.key()).ok_or_else(|| {
+        reject(
+            VerdictStage::Issuer,
+            "issuer.unknown",
+            "key not in the bundle",
+            Some(claims),
+        )
+    })?;
+    if issuer.name != claims.issuer {
+        return Err(reject(
+            VerdictStage::Issuer,
+            "issuer.name-mismatch",
+            format!(
+                "iss {:?} is not the key's issuer {:?}",
+                claims.issuer, issuer.name
+            ),
+            Some(claims),
+        ));
+    }
+    let kind = claims.credential.kind();
+    if !issuer.kinds.contains(&kind) {
+        return Err(reject(
+            VerdictStage::Issuer,
+            "issuer.kind-not-authorised",
+            format!("issuer {} may not issue {kind}", issuer.name),
+            Some(claims),
+        ));
+    }
+    let skew = policy.clock_skew;
+    if claims.issued_at.saturating_add(skew) < issuer.valid_from
+        || claims.issued_at > issuer.valid_until.saturating_add(skew)
+        || now > issuer.valid_until.saturating_add(skew)
+    {
+        return Err(reject(
+            VerdictStage::Issuer,
+            "issuer.key-expired",
+            "the issuer key was not valid when the credential was issued, or is no longer valid",
+            Some(claims),
+        ));
+    }
+    let status = match &claims.status {
+        None => StatusOutcome::NotReferenced,
+        Some(r) => match bundle.status_list(&issuer.name, r.list_id) {
+            Some(list) if list.is_fresh(now) => match list.list.get(r.index) {
+                Some(CredentialStatus::Valid) => StatusOutcome::Valid,
+                Some(CredentialStatus::Revoked) => {
+                    return Err(reject(
+                        VerdictStage::Status,
+                        "status.revoked",
+                        "credential revoked",
+                        Some(claims),
+                    ));
+                }
+                Some(CredentialStatus::Suspended) => {
+                    return Err(reject(
+                        VerdictStage::Status,
+                        "status.suspended",
+                        "credential suspended",
+                        Some(claims),
+                    ));
+                }
+                Some(CredentialStatus::Changed) => {
+                    return Err(reject(
+                        VerdictStage::Status,
+                        "status.changed",
+                        "holder's status changed: fetch a new code",
+                        Some(claims),
+                    ));
+                }
+                None => unknown_status(policy, claims, "index outside the status list")?,
+            },
+            Some(_) => unknown_status(policy, claims, "status list is stale")?,
+            None => unknown_status(policy, claims, "status list not in the trust bundle")?,
+        },
+    };
+    if !policy.accepted_kinds.contains(&kind) {
+        return Err(reject(
+            VerdictStage::Policy,
+            "policy.kind-not-accepted",
+            format!("{kind} is not accepted here"),
+            Some(claims),
+        ));
+    }
+    if let Credential::HealthCode(h) = &claims.credential
+        && !policy.health_statuses.contains(&h.status)
+    {
+        return Err(reject(
+            VerdictStage::Policy,
+            "policy.health-status",
+            format!("{} health code not accepted here", h.status.name()),
+            Some(claims),
+        ));
+    }
+    if let Some(max_age) = policy.max_credential_age
+        && now
+            > claims
+                .issued_at
+                .saturating_add(max_age)
+                .saturating_add(skew)
+    {
+        return Err(reject(
+            VerdictStage::Policy,
+            "policy.too-old",
+            "credential issued longer ago than the venue accepts",
+            Some(claims),
+        ));
+    }
+    let issuer = issuer.name.clone();
+    Ok(Accepted {
+        verified,
+        issuer,
+        status,
+    })
+}
+
+fn unknown_status(policy: &Policy, claims: &Claims, why: &str) -> Result<StatusOutcome, Rejection> {
+    if policy.accept_unknown_status {
+        Ok(StatusOutcome::UnknownAccepted)
+    } else {
+        Err(reject(
+            VerdictStage::Status,
+            "status.unknown",
+            format!("status unknown: {why}"),
+            Some(claims),
+        ))
+    }
+}

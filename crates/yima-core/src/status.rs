@@ -1,0 +1,396 @@
+//! Status lists: revocation, suspension and status change, after the IETF Token Status List
+//! (draft-ietf-oauth-status-list) in its CWT form.
+//!
+//! A list is a bit array with 2 bits per credential (0 valid, 1 revoked, 2 suspended, 3 "status changed:
+//! fetch a new code"), least significant bits first within each byte, zlib-compressed, inside a CWT signed
+//! by the issuer: protected header `typ` = `application/statuslist+cwt`, claims `sub` (2, the list URI),
+//! `iat` (6), optional `exp` (4), optional `ttl` (65534), and `status_list` (65533) = `{"bits": 2, "lst":
+//! bstr}`. A credential points into a list with the yima status-reference claim (see `claims.rs`).
+//!
+//! The list URI of list `id` of issuer `iss` is `urn:yima:status:<iss>:<id>`.
+
+use crate::cbor::{self, Value};
+use crate::cose;
+use crate::error::VerifyError;
+use crate::keys::{SigningKey, VerifyingKey};
+use crate::transport;
+
+/// `typ` of a status list token.
+pub const TYP: &str = "application/statuslist+cwt";
+/// CWT claim key `sub`.
+pub const CLAIM_SUB: i64 = 2;
+/// CWT claim key `ttl` (draft-ietf-oauth-status-list).
+pub const CLAIM_TTL: i64 = 65534;
+/// CWT claim key `status_list` (draft-ietf-oauth-status-list).
+pub const CLAIM_STATUS_LIST: i64 = 65533;
+/// Bits per credential in yima lists.
+pub const BITS: u8 = 2;
+/// Most credentials one list may hold (a 32 MiB bit array): enough for 128 million.
+pub const MAX_ENTRIES: u64 = 1 << 27;
+/// Largest signed status list token accepted, in bytes.
+pub const MAX_TOKEN_BYTES: usize = 16 << 20;
+
+/// The status of one credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CredentialStatus {
+    /// 0: valid.
+    Valid,
+    /// 1: revoked (permanently).
+    Revoked,
+    /// 2: suspended (temporarily).
+    Suspended,
+    /// 3: the holder's status changed; a new code must be fetched.
+    Changed,
+}
+
+impl CredentialStatus {
+    /// The 2-bit value.
+    pub fn value(self) -> u8 {
+        match self {
+            CredentialStatus::Valid => 0,
+            CredentialStatus::Revoked => 1,
+            CredentialStatus::Suspended => 2,
+            CredentialStatus::Changed => 3,
+        }
+    }
+
+    fn from_value(v: u8) -> Self {
+        match v & 3 {
+            0 => CredentialStatus::Valid,
+            1 => CredentialStatus::Revoked,
+            2 => CredentialStatus::Suspended,
+            _ => CredentialStatus::Changed,
+        }
+    }
+
+    /// Lower-case name (`valid`, `revoked`, `suspended`, `changed`).
+    pub fn name(self) -> &'static str {
+        match self {
+            CredentialStatus::Valid => "valid",
+            CredentialStatus::Revoked => "revoked",
+            CredentialStatus::Suspended => "suspended",
+            CredentialStatus::Changed => "changed",
+        }
+    }
+}
+
+impl std::str::FromStr for CredentialStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "valid" => Ok(CredentialStatus::Valid),
+            "revoked" => Ok(CredentialStatus::Revoked),
+            "suspended" => Ok(CredentialStatus::Suspended),
+            "changed" => Ok(CredentialStatus::Changed),
+            _ => Err(format!(
+                "{s}: expected valid, revoked, suspended or changed"
+            )),
+        }
+    }
+}
+
+/// A 2-bit-per-entry status array. Lookup and update are constant time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusList {
+    bytes: Vec<u8>,
+    len: u64,
+}
+
+impl StatusList {
+    /// A list of `len` entries, all valid. `len` is capped at [`MAX_ENTRIES`].
+    pub fn new(len: u64) -> Option<Self> {
+        if len == 0 || len > MAX_ENTRIES {
+            return None;
+        }
+        let bytes = vec![0u8; usize::try_from(len.div_ceil(4)).ok()?];
+        Some(StatusList { bytes, len })
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the list has no entries (never true for a constructed list).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Status at `index`, or `None` if the index is outside the list.
+    pub fn get(&self, index: u64) -> Option<CredentialStatus> {
+        if index >= self.len {
+            return None;
+        }
+        let byte = *self.bytes.get(usize::try_from(index / 4).ok()?)?;
+        let shift = (index % 4) * 2;
+        Some(CredentialStatus::from_value(byte >> shift))
+    }
+
+    /// Sets the status at `index`; returns false if the index is outside the list.
+    pub fn set(&mut self, index: u64, status: CredentialStatus) -> bool {
+        if index >= self.len {
+            return false;
+        }
+        let Some(byte) = usize::try_from(index / 4)
+            .ok()
+            .and_then(|i| self.bytes.get_mut(i))
+        else {
+            return false;
+        };
+        let shift = (index % 4) * 2;
+        *byte = (*byte & !(3 << shift)) | (status.value() << shift);
+        true
+    }
+
+    /// The raw bit array (entry 0 in the two least significant bits of byte 0).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// zlib-compressed bit array (the `lst` of the draft).
+    pub fn compress(&self) -> Vec<u8> {
+        use std::io::Write;
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        // Writing to a Vec cannot fail.
+        if e.write_all(&self.bytes).is_err() {
+            return Vec::new();
+        }
+        e.finish().unwrap_or_default()
+    }
+
+    /// Decompresses `lst`, refusing more than [`MAX_ENTRIES`] entries' worth of output. The list length
+    /// is the decompressed size times 4.
+    pub fn from_compressed(lst: &[u8]) -> Result<Self, VerifyError> {
+        let max = usize::try_from(MAX_ENTRIES / 4).unwrap_or(usize::MAX);
+        let bytes = transport::inflate_capped(lst, max)?;
+        if bytes.is_empty() {
+            return Err(VerifyError::ClaimInvalid {
+                field: "lst",
+                reason: "empty status list",
+            });
+        }
+        let len = bytes.len() as u64 * 4;
+        Ok(StatusList { bytes, len })
+    }
+}
+
+/// The URI of list `id` of issuer `iss`.
+pub fn list_uri(issuer: &str, id: u64) -> String {
+    format!("urn:yima:status:{issuer}:{id}")
+}
+
+/// A status list token's contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusListToken {
+    /// Issuer name (from the URI).
+    pub issuer: String,
+    /// List number within the issuer.
+    pub list_id: u64,
+    /// `iat`.
+    pub issued_at: u64,
+    /// `exp`, if any.
+    pub expires_at: Option<u64>,
+    /// `ttl` in seconds, if any: the list should not be relied on after `iat + ttl`.
+    pub ttl: Option<u64>,
+    /// The statuses.
+    pub list: StatusList,
+}
+
+impl StatusListToken {
+    /// Encodes and signs the token with the issuer's key.
+    pub fn sign(&self, key: &SigningKey) -> Vec<u8> {
+        let uri = list_uri(&self.issuer, self.list_id);
+        let lst = self.list.compress();
+        let mut claims = vec![
+            (Value::int(CLAIM_SUB), Value::Text(&uri)),
+            (
+                Value::int(crate::claims::CLAIM_IAT),
+                Value::Uint(self.issued_at),
+            ),
+            (
+                Value::int(CLAIM_STATUS_LIST),
+                Value::Map(vec![
+                    (Value::Text("bits"), Value::Uint(u64::from(BITS))),
+                    (Value::Text("lst"), Value::Bytes(&lst)),
+                ]),
+            ),
+        ];
+        if let Some(exp) = self.expires_at {
+            claims.push((Value::int(crate::claims::CLAIM_EXP), Value::Uint(exp)));
+        }
+        if let Some(ttl) = self.ttl {
+            claims.push((Value::int(CLAIM_TTL), Value::Uint(ttl)));
+        }
+        cose::sign(key, &Value::Map(claims).encode(), Some(TYP))
+    }
+
+    /// The time after which the list is stale: the earlier of `exp` and `iat + ttl`, if either is set.
+    pub fn stale_after(&self) -> Option<u64> {
+        let ttl_end = self.ttl.map(|t| self.issued_at.saturating_add(t));
+        match (self.expires_at, ttl_end) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Whether the list may be relied on at `now`.
+    pub fn is_fresh(&self, now: u64) -> bool {
+        self.stale_after().is_none_or(|t| now < t)
+    }
+
+    /// Parses a signed token and verifies it with one of `keys` (the issuer's keys from the trust bundle).
+    /// Returns the token and the key that verified it.
+    pub fn verify<'k>(
+        bytes: &[u8],
+        keys: &'k [VerifyingKey],
+    ) -> Result<(StatusListToken, &'k VerifyingKey), VerifyError> {
+        if bytes.len() > MAX_TOKEN_BYTES {
+            return Err(VerifyError::DecompressTooLarge {
+                max: MAX_TOKEN_BYTES,
+            });
+        }
+        let parsed = cose::parse_typed(bytes, Some(TYP))?;
+        let key = cose::verify_signature(bytes, &parsed, keys)?;
+        let payload = bytes.get(parsed.payload.clone()).unwrap_or_default();
+        Ok((Self::from_payload(payload)?, key))
+    }
+
+    fn from_payload(payload: &[u8]) -> Result<Self, VerifyError> {
+        let Value::Map(pairs) = cbor::decode(payload).map_err(VerifyError::PayloadCbor)? else {
+            return Err(VerifyError::ClaimType("status list claims"));
+        };
+        let (mut sub, mut iat, mut exp, mut ttl, mut sl) = (None, None, None, None, None);
+        for (k, v) in &pairs {
+            match k.as_i64() {
+                Some(CLAIM_SUB) => sub = Some(text(v, "sub")?),
+                Some(crate::claims::CLAIM_IAT) => iat = Some(uint(v, "iat")?),
+                Some(crate::claims::CLAIM_EXP) => exp = Some(uint(v, "exp")?),
+                Some(CLAIM_TTL) => ttl = Some(uint(v, "ttl")?),
+                Some(CLAIM_STATUS_LIST) => sl = Some(v),
+                Some(other) => return Err(VerifyError::ClaimUnknown(other)),
+                None => return Err(VerifyError::ClaimType("claim key")),
+            }
+        }
+        let sub = sub.ok_or(VerifyError::ClaimMissing("sub"))?;
+        let (issuer, list_id) = parse_uri(sub).ok_or(VerifyError::ClaimInvalid {
+            field: "sub",
+            reason: "not a urn:yima:status:<issuer>:<id> URI",
+        })?;
+        let Some(Value::Map(sl)) = sl else {
+            return Err(VerifyError::ClaimMissing("status_list"));
+        };
+        let (mut bits, mut lst) = (None, None);
+        for (k, v) in sl {
+            match k {
+                Value::Text("bits") => bits = Some(uint(v, "bits")?),
+                Value::Text("lst") => match v {
+                    Value::Bytes(b) => lst = Some(*b),
+                    _ => return Err(VerifyError::ClaimType("lst")),
+                },
+                _ => return Err(VerifyError::ClaimType("status_list key")),
+            }
+        }
+        if bits != Some(u64::from(BITS)) {
+            return Err(VerifyError::ClaimInvalid {
+                field: "bits",
+                reason: "yima status lists use 2 bits per credential",
+            });
+        }
+        let list = StatusList::from_compressed(lst.ok_or(VerifyError::ClaimMissing("lst"))?)?;
+        Ok(StatusListToken {
+            issuer: issuer.to_owned(),
+            list_id,
+            issued_at: iat.ok_or(VerifyError::ClaimMissing("iat"))?,
+            expires_at: exp,
+            ttl,
+            list,
+        })
+    }
+}
+
+fn parse_uri(uri: &str) -> Option<(&str, u64)> {
+    let rest = uri.strip_prefix("urn:yima:status:")?;
+    let (issuer, id) = rest.rsplit_once(':')?;
+    if issuer.is_empty()
+        || !id.bytes().all(|b| b.is_ascii_digit())
+        || id.len() > 19
+        || id.is_empty()
+    {
+        return None;
+    }
+    Some((issuer, id.parse().ok()?))
+}
+
+fn text<'a>(v: &Value<'a>, name: &'static str) -> Result<&'a str, VerifyError> {
+    match v {
+        Value::Text(t) => Ok(t),
+        _ => Err(VerifyError::ClaimType(name)),
+    }
+}
+
+fn uint(v: &Value<'_>, name: &'static str) -> Result<u64, VerifyError> {
+    match v {
+        Value::Uint(n) => Ok(*n),
+        _ => Err(VerifyError::ClaimType(name)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bits_are_lsb_first_as_in_the_draft() {
+        // draft-ietf-oauth-status-list §4.1 example layout for 2-bit statuses:
+        // status[0]=1 status[1]=2 status[2]=0 status[3]=3 -> byte 0 = 0b11_00_10_01 = 0xC9.
+        let mut l = StatusList::new(8).unwrap();
+        l.set(0, CredentialStatus::Revoked);
+        l.set(1, CredentialStatus::Suspended);
+        l.set(3, CredentialStatus::Changed);
+        assert_eq!(l.as_bytes(), &[0xC9, 0x00]);
+        assert_eq!(l.get(1), Some(CredentialStatus::Suspended));
+        assert_eq!(l.get(8), None);
+        assert!(!l.set(8, CredentialStatus::Revoked));
+        l.set(0, CredentialStatus::Valid);
+        assert_eq!(l.get(0), Some(CredentialStatus::Valid));
+    }
+
+    #[test]
+    fn token_round_trip_and_wrong_key() {
+        let key = SigningKey::from_seed(&[3; 32]);
+        let mut list = StatusList::new(1000).unwrap();
+        list.set(999, CredentialStatus::Revoked);
+        let t = StatusListToken {
+            issuer: "SH".into(),
+            list_id: 7,
+            issued_at: 100,
+            expires_at: Some(1000),
+            ttl: Some(500),
+            list,
+        };
+        let bytes = t.sign(&key);
+        let (back, _) = StatusListToken::verify(&bytes, &[key.verifying_key()]).unwrap();
+        assert_eq!(back.list.get(999), Some(CredentialStatus::Revoked));
+        assert_eq!(back.list_id, 7);
+        assert_eq!(back.stale_after(), Some(600));
+        let other = SigningKey::from_seed(&[4; 32]).verifying_key();
+        assert_eq!(
+            StatusListToken::verify(&bytes, &[other])
+                .unwrap_err()
+                .code(),
+            "key.unknown-kid"
+        );
+        // A credential is not a status list (typ binds the object type).
+        let cred = crate::issue(
+            &crate::samples::claims(crate::Kind::HealthCode, 100, [0; 8]),
+            &key,
+        )
+        .unwrap();
+        assert_eq!(
+            StatusListToken::verify(&cred.cose, &[key.verifying_key()])
+                .unwrap_err()
+                .code(),
+            "header.invalid"
+        );
+    }
+}

@@ -1,0 +1,413 @@
+//! The trust bundle: one signed file that tells an offline venue scanner which issuers to trust, for
+//! which credential kinds, with which keys and validity windows, and the issuers' current status lists.
+//!
+//! A bundle is a tagged COSE_Sign1 with protected header `{alg, kid, typ: "application/yima-trust+cwt"}`,
+//! signed by the bundle-signing key that the scanner pins. Payload (deterministic CBOR map):
+//!
+//! | key | field | type |
+//! |---|---|---|
+//! | 1 | version | uint, 1 |
+//! | 2 | seq | uint, increases with every bundle; scanners refuse a lower one (rollback) |
+//! | 3 | iat | uint, seconds since the epoch |
+//! | 4 | exp | uint, after iat: a scanner refuses the bundle from then on ("stale") |
+//! | 5 | issuers | array of issuer maps (below), at most 256 |
+//! | 6 | status lists | array of bstr, each a signed status list token (`status.rs`), optional |
+//!
+//! Issuer map: `1` name (text, equals the credentials' `iss`), `2` kid (bstr, must equal the key's kid),
+//! `3` alg (int, -8), `4` public key (bstr, 32 bytes), `5` kinds (array of kind numbers the issuer may
+//! issue), `6` key valid from (uint), `7` key valid until (uint).
+
+use std::collections::BTreeMap;
+
+use crate::cbor::{self, Value};
+use crate::claims::Kind;
+use crate::cose;
+use crate::error::VerifyError;
+use crate::keys::{SigningKey, VerifyingKey};
+use crate::status::StatusListToken;
+
+/// `typ` of a trust bundle.
+pub const TYP: &str = "application/yima-trust+cwt";
+/// Largest bundle accepted, in bytes (status lists for tens of millions of credentials fit).
+pub const MAX_BUNDLE_BYTES: usize = 64 << 20;
+/// Bundle format version.
+pub const VERSION: u64 = 1;
+
+/// A trusted issuer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issuer {
+    /// Issuer name; a credential's `iss` must equal it.
+    pub name: String,
+    /// The issuer's public key (its kid and algorithm come with it).
+    pub key: VerifyingKey,
+    /// Kinds this issuer may issue.
+    pub kinds: Vec<Kind>,
+    /// Start of the key's validity (credentials issued earlier are refused).
+    pub valid_from: u64,
+    /// End of the key's validity (credentials issued later, or checked later, are refused).
+    pub valid_until: u64,
+}
+
+/// The contents of a trust bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleContents {
+    /// Sequence number.
+    pub seq: u64,
+    /// Issue time.
+    pub issued_at: u64,
+    /// Expiry.
+    pub expires_at: u64,
+    /// Trusted issuers.
+    pub issuers: Vec<Issuer>,
+    /// Signed status list tokens, as issued.
+    pub status_lists: Vec<Vec<u8>>,
+}
+
+/// Why a bundle was refused. Distinct from credential errors: with no usable bundle, a scanner can
+/// check nothing.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BundleError {
+    /// The bundle is malformed or its signature does not verify with the pinned key.
+    #[error("trust bundle invalid: {0}")]
+    Invalid(VerifyError),
+    /// The bundle expired (or is older than the policy allows): fetch a new one.
+    #[error("stale trust bundle: expired or older than allowed")]
+    Stale,
+    /// The bundle's sequence number is lower than one already accepted (rollback).
+    #[error("trust bundle seq {seq} is older than the accepted seq {accepted}")]
+    Rollback {
+        /// Sequence number of this bundle.
+        seq: u64,
+        /// Highest accepted so far.
+        accepted: u64,
+    },
+    /// The bundle's issue time is in the future beyond the clock-skew tolerance.
+    #[error("trust bundle issued in the future")]
+    FromFuture,
+    /// A status list in the bundle does not verify with its issuer's key.
+    #[error("status list in the bundle is invalid: {0}")]
+    StatusList(VerifyError),
+}
+
+impl BundleError {
+    /// Stable machine code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            BundleError::Invalid(VerifyError::BadSignature)
+            | BundleError::Invalid(VerifyError::UnknownKid(_))
+            | BundleError::Invalid(VerifyError::AlgMismatch { .. }) => "bundle.signature",
+            BundleError::Invalid(_) => "bundle.invalid",
+            BundleError::Stale => "bundle.stale",
+            BundleError::Rollback { .. } => "bundle.rollback",
+            BundleError::FromFuture => "bundle.from-future",
+            BundleError::StatusList(_) => "bundle.status-list-invalid",
+        }
+    }
+}
+
+/// What the scanner checks a bundle against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BundleCheck {
+    /// Current time.
+    pub now: u64,
+    /// Clock-skew tolerance in seconds.
+    pub skew: u64,
+    /// Highest sequence number accepted before, if any.
+    pub accepted_seq: Option<u64>,
+    /// Refuse a bundle issued longer ago than this (policy's maximum staleness), if set.
+    pub max_age: Option<u64>,
+}
+
+/// A bundle whose signature, freshness and sequence number were checked, with its status lists verified
+/// and indexed. Only [`TrustBundle::verify`] creates one.
+#[derive(Debug, Clone)]
+pub struct TrustBundle {
+    contents: BundleContents,
+    lists: BTreeMap<(String, u64), StatusListToken>,
+}
+
+impl BundleContents {
+    /// Encodes and signs the bundle with the bundle-signing key.
+    pub fn sign(&self, key: &SigningKey) -> Vec<u8> {
+        let kid_bytes: Vec<[u8; 4]> = self.issuers.iter().map(|i| i.key.kid()).collect();
+        let pk_bytes: Vec<[u8; 32]> = self.issuers.iter().map(|i| i.key.to_bytes()).collect();
+        let issuers = self
+            .issuers
+            .iter()
+            .zip(kid_bytes.iter().zip(pk_bytes.iter()))
+            .map(|(i, (kid, pk))| {
+                Value::Map(vec![
+                    (Value::Uint(1), Value::Text(&i.name)),
+                    (Value::Uint(2), Value::Bytes(kid)),
+                    (Value::Uint(3), Value::int(i.key.algorithm().cose_id())),
+                    (Value::Uint(4), Value::Bytes(pk)),
+                    (
+                        Value::Uint(5),
+                        Value::Array(i.kinds.iter().map(|k| Value::Uint(k.number())).collect()),
+                    ),
+                    (Value::Uint(6), Value::Uint(i.valid_from)),
+                    (Value::Uint(7), Value::Uint(i.valid_until)),
+                ])
+            })
+            .collect();
+        let mut pairs = vec![
+            (Value::Uint(1), Value::Uint(VERSION)),
+            (Value::Uint(2), Value::Uint(self.seq)),
+            (Value::Uint(3), Value::Uint(self.issued_at)),
+            (Value::Uint(4), Value::Uint(self.expires_at)),
+            (Value::Uint(5), Value::Array(issuers)),
+        ];
+        if !self.status_lists.is_empty() {
+            pairs.push((
+                Value::Uint(6),
+                Value::Array(self.status_lists.iter().map(|b| Value::Bytes(b)).collect()),
+            ));
+        }
+        cose::sign(key, &Value::Map(pairs).encode(), Some(TYP))
+    }
+
+    /// Parses and checks the signature with the pinned key, without freshness or rollback checks (for
+    /// `yima trust show`).
+    pub fn verify_signature(bytes: &[u8], pinned: &VerifyingKey) -> Result<Self, BundleError> {
+        if bytes.len() > MAX_BUNDLE_BYTES {
+            return Err(BundleError::Invalid(VerifyError::DecompressTooLarge {
+                max: MAX_BUNDLE_BYTES,
+            }));
+        }
+        let parsed = cose::parse_typed(bytes, Some(TYP)).map_err(BundleError::Invalid)?;
+        cose::verify_signature(bytes, &parsed, std::slice::from_ref(pinned))
+            .map_err(BundleError::Invalid)?;
+        let payload = bytes.get(parsed.payload.clone()).unwrap_or_default();
+        Self::from_payload(payload).map_err(BundleError::Invalid)
+    }
+
+    fn from_payload(payload: &[u8]) -> Result<Self, VerifyError> {
+        let Value::Map(pairs) = cbor::decode(payload).map_err(VerifyError::PayloadCbor)? else {
+            return Err(VerifyError::ClaimType("bundle"));
+        };
+        let mut f: [Option<&Value<'_>>; 7] = [None; 7];
+        for (k, v) in &pairs {
+            let slot = match k {
+                Value::Uint(n) => usize::try_from(*n).ok().and_then(|i| f.get_mut(i)),
+                _ => None,
+            };
+            match slot {
+                Some(s) if !matches!(k, Value::Uint(0)) => *s = Some(v),
+                _ => return Err(VerifyError::ClaimUnknown(k.as_i64().unwrap_or(i64::MIN))),
+            }
+        }
+        let get = |i: usize, name: &'static str| {
+            f.get(i)
+                .copied()
+                .flatten()
+                .ok_or(VerifyError::ClaimMissing(name))
+        };
+        if uint(get(1, "version")?, "version")? != VERSION {
+            return Err(VerifyError::ClaimInvalid {
+                field: "version",
+                reason: "unsupported bundle version",
+            });
+        }
+        let seq = uint(get(2, "seq")?, "seq")?;
+        let issued_at = uint(get(3, "iat")?, "iat")?;
+        let expires_at = uint(get(4, "exp")?, "exp")?;
+        if expires_at <= issued_at {
+            return Err(VerifyError::ClaimInvalid {
+                field: "exp",
+                reason: "must be after iat",
+            });
+        }
+        let Value::Array(items) = get(5, "issuers")? else {
+            return Err(VerifyError::ClaimType("issuers"));
+        };
+        let issuers = items
+            .iter()
+            .map(issuer_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        let status_lists = match f.get(6).copied().flatten() {
+            None => Vec::new(),
+            Some(Value::Array(items)) if !items.is_empty() => items
+                .iter()
+                .map(|v| match v {
+                    Value::Bytes(b) => Ok(b.to_vec()),
+                    _ => Err(VerifyError::ClaimType("status list")),
+                })
+                .collect::<Result<_, _>>()?,
+            Some(_) => return Err(VerifyError::ClaimType("status lists")),
+        };
+        Ok(BundleContents {
+            seq,
+            issued_at,
+            expires_at,
+            issuers,
+            status_lists,
+        })
+    }
+}
+
+fn uint(v: &Value<'_>, name: &'static str) -> Result<u64, VerifyError> {
+    match v {
+        Value::Uint(n) => Ok(*n),
+        _ => Err(VerifyError::ClaimType(name)),
+    }
+}
+
+fn issuer_from(v: &Value<'_>) -> Result<Issuer, VerifyError> {
+    let Value::Map(pairs) = v else {
+        return Err(VerifyError::ClaimType("issuer"));
+    };
+    let mut f: [Option<&Value<'_>>; 8] = [None; 8];
+    for (k, v) in pairs {
+        let slot = match k {
+            Value::Uint(n) if *n >= 1 => usize::try_from(*n).ok().and_then(|i| f.get_mut(i)),
+            _ => None,
+        };
+        match slot {
+            Some(s) => *s = Some(v),
+            None => return Err(VerifyError::ClaimUnknown(k.as_i64().unwrap_or(i64::MIN))),
+        }
+    }
+    let get = |i: usize, name: &'static str| {
+        f.get(i)
+            .copied()
+            .flatten()
+            .ok_or(VerifyError::ClaimMissing(name))
+    };
+    let Value::Text(name) = get(1, "issuer name")? else {
+        return Err(VerifyError::ClaimType("issuer name"));
+    };
+    let Value::Bytes(kid) = get(2, "issuer kid")? else {
+        return Err(VerifyError::ClaimType("issuer kid"));
+    };
+    let alg = get(3, "issuer alg")?
+        .as_i64()
+        .ok_or(VerifyError::ClaimType("issuer alg"))?;
+    let Value::Bytes(pk) = get(4, "issuer key")? else {
+        return Err(VerifyError::ClaimType("issuer key"));
+    };
+    let pk: [u8; 32] = (*pk).try_into().map_err(|_| VerifyError::ClaimInvalid {
+        field: "issuer key",
+        reason: "an Ed25519 key is 32 bytes",
+    })?;
+    let key = VerifyingKey::from_bytes(&pk).map_err(|_| VerifyError::ClaimInvalid {
+        field: "issuer key",
+        reason: "not a valid Ed25519 public key",
+    })?;
+    if key.kid().as_slice() != *kid {
+        return Err(VerifyError::ClaimInvalid {
+            field: "issuer kid",
+            reason: "does not match the key",
+        });
+    }
+    if key.algorithm().cose_id() != alg {
+        return Err(VerifyError::ClaimInvalid {
+            field: "issuer alg",
+            reason: "does not match the key type",
+        });
+    }
+    let Value::Array(kinds) = get(5, "issuer kinds")? else {
+        return Err(VerifyError::ClaimType("issuer kinds"));
+    };
+    let kinds = kinds
+        .iter()
+        .map(|k| {
+            let n = uint(k, "issuer kinds")?;
+            Kind::ALL
+                .into_iter()
+                .find(|x| x.number() == n)
+                .ok_or(VerifyError::UnknownKind(n))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let valid_from = uint(get(6, "issuer valid from")?, "issuer valid from")?;
+    let valid_until = uint(get(7, "issuer valid until")?, "issuer valid until")?;
+    Ok(Issuer {
+        name: (*name).to_owned(),
+        key,
+        kinds,
+        valid_from,
+        valid_until,
+    })
+}
+
+impl TrustBundle {
+    /// Parses a bundle and checks, in order: signature by the pinned key, issue time not in the future
+    /// (beyond skew), not expired and not older than `max_age`, sequence number not below the accepted
+    /// one, and every status list's signature by its issuer.
+    pub fn verify(
+        bytes: &[u8],
+        pinned: &VerifyingKey,
+        check: &BundleCheck,
+    ) -> Result<Self, BundleError> {
+        let contents = BundleContents::verify_signature(bytes, pinned)?;
+        if contents.issued_at > check.now.saturating_add(check.skew) {
+            return Err(BundleError::FromFuture);
+        }
+        let too_old = check.max_age.is_some_and(|age| {
+            check.now
+                > contents
+                    .issued_at
+                    .saturating_add(age)
+                    .saturating_add(check.skew)
+        });
+        if check.now >= contents.expires_at.saturating_add(check.skew) || too_old {
+            return Err(BundleError::Stale);
+        }
+        if let Some(accepted) = check.accepted_seq
+            && contents.seq < accepted
+        {
+            return Err(BundleError::Rollback {
+                seq: contents.seq,
+                accepted,
+            });
+        }
+        let keys: Vec<VerifyingKey> = contents.issuers.iter().map(|i| i.key.clone()).collect();
+        let mut lists = BTreeMap::new();
+        for token in &contents.status_lists {
+            let (t, key) =
+                StatusListToken::verify(token, &keys).map_err(BundleError::StatusList)?;
+            // The list must be published by the issuer it names.
+            let owner = contents
+                .issuers
+                .iter()
+                .find(|i| &i.key == key && i.name == t.issuer);
+            if owner.is_none() {
+                return Err(BundleError::StatusList(VerifyError::ClaimInvalid {
+                    field: "sub",
+                    reason: "status list signed by a different issuer than it names",
+                }));
+            }
+            lists.insert((t.issuer.clone(), t.list_id), t);
+        }
+        Ok(TrustBundle { contents, lists })
+    }
+
+    /// The bundle's contents.
+    pub fn contents(&self) -> &BundleContents {
+        &self.contents
+    }
+
+    /// Sequence number (to remember as the highest accepted).
+    pub fn seq(&self) -> u64 {
+        self.contents.seq
+    }
+
+    /// All issuer keys, for [`crate::Unverified::verify`].
+    pub fn keys(&self) -> Vec<VerifyingKey> {
+        self.contents
+            .issuers
+            .iter()
+            .map(|i| i.key.clone())
+            .collect()
+    }
+
+    /// The issuer entry holding `key`.
+    pub fn issuer_for(&self, key: &VerifyingKey) -> Option<&Issuer> {
+        self.contents.issuers.iter().find(|i| &i.key == key)
+    }
+
+    /// The status list `list_id` of issuer `issuer`, if the bundle carries it.
+    pub fn status_list(&self, issuer: &str, list_id: u64) -> Option<&StatusListToken> {
+        self.lists.get(&(issuer.to_owned(), list_id))
+    }
+}
