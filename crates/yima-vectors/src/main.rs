@@ -4,6 +4,8 @@
 //! deterministic and every random value comes from a seeded ChaCha20 stream, so the output is byte-for-byte
 //! stable; CI regenerates the vectors and fails if the committed files differ.
 
+mod venue;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -642,6 +644,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         png: None,
     })?;
 
+    let venue = venue::generate(&out, &mut g.rng)?;
     let index: Vec<Json> = g
         .names
         .iter()
@@ -652,6 +655,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "generator": "cargo run -p yima-vectors -- test-vectors",
         "count": index.len(),
         "vectors": index,
+        "venue_count": venue.len(),
+        "venue": venue,
     }))?;
     text.push('\n');
     std::fs::write(out.join("index.json"), text)?;
