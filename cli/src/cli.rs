@@ -47,6 +47,24 @@ pub enum Command {
         after_help = "Examples:\n  yima verify code.png --key issuer.pub\n  yima verify 'YM1:...' --key a.pub --key b.pub --now 2026-01-01T08:00:00Z --json\n\nExit status: 0 every code valid, 1 any code invalid (or no code found), 2 usage or I/O error."
     )]
     Verify(VerifyArgs),
+    /// Scan photos, directories, texts or stdin at a venue and check every code against a signed trust
+    /// bundle and the venue policy, offline.
+    #[command(
+        after_help = "Examples:\n  yima scan --bundle bundle.cwt --bundle-key authority.pub photos/\n  yima scan --bundle bundle.cwt --bundle-key authority.pub --policy venue.toml --json gate-*.jpg\n  camera-pipeline | yima scan --bundle bundle.cwt --bundle-key authority.pub -\n  yima scan --raw photo.jpg          print the text of every QR code, uninterpreted\n\nExit status: 0 every code accepted, 1 any code rejected or unreadable, 2 usage or I/O error or an unusable trust bundle (stale, rolled back, bad signature)."
+    )]
+    Scan(ScanArgs),
+    /// Build and sign the trust bundle that venue scanners pin (authority side).
+    #[command(
+        subcommand,
+        after_help = "Flow:\n  yima keygen --out authority                       the bundle-signing key; venues pin authority.pub\n  yima trust init --out trust.json --valid-for 7d\n  yima trust add-issuer --draft trust.json --name SH --key sh.pub --kinds health-code,social-security-card\n  yima trust add-status --draft trust.json --list sh-1.status\n  yima trust sign --draft trust.json --key authority.key --out bundle.cwt\n  yima trust show bundle.cwt --bundle-key authority.pub"
+    )]
+    Trust(TrustCommand),
+    /// Manage an issuer's status list: revoke, suspend, mark changed; publish it signed (issuer side).
+    #[command(
+        subcommand,
+        after_help = "Flow:\n  yima status new --out sh-1.json --issuer SH --list-id 1 --size 1000000\n  yima issue health-code ... --status-list sh-1.json      assigns the next free index\n  yima status set --list sh-1.json --index 42 revoked\n  yima status publish --list sh-1.json --key sh.key --out sh-1.status --valid-for 2d --ttl 1d"
+    )]
+    Status(StatusCommand),
     /// Run the whole flow with built-in demo keys: issue each kind, render, scan back, verify, and show a
     /// tampered and an expired code being rejected.
     #[command(after_help = "Example:\n  yima demo --out-dir /tmp/yima-demo")]
@@ -115,6 +133,10 @@ pub struct CommonIssueArgs {
     /// Output format; by default taken from the --out extension (text when writing to stdout).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
+    /// Status list state file (from `yima status new`): the next free index is assigned to this
+    /// credential and recorded in the file.
+    #[arg(long, value_name = "LIST.json")]
+    pub status_list: Option<PathBuf>,
     /// Also print the QR code to the terminal.
     #[arg(long)]
     pub qr: bool,
@@ -214,8 +236,16 @@ pub struct VerifyArgs {
     /// The credential: text, a file holding it, a PNG/JPEG image, or - for stdin.
     pub input: String,
     /// Trusted issuer public key (SPKI PEM); repeat for several issuers.
-    #[arg(long, required = true, value_name = "PUB")]
+    #[arg(
+        long,
+        required_unless_present = "bundle",
+        conflicts_with = "bundle",
+        value_name = "PUB"
+    )]
     pub key: Vec<PathBuf>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub venue: VenueArgs,
     /// Verification time (RFC 3339) instead of the system clock.
     #[arg(long, value_name = "RFC3339")]
     pub now: Option<String>,
@@ -236,4 +266,186 @@ pub struct DemoArgs {
     /// Do not print terminal QR codes.
     #[arg(long)]
     pub no_qr: bool,
+}
+
+/// Trust bundle, venue policy and scanner state, shared by `yima scan` and `yima verify --bundle`.
+#[derive(Debug, Args)]
+pub struct VenueArgs {
+    /// Signed trust bundle (from `yima trust sign`).
+    #[arg(long, value_name = "BUNDLE", requires = "bundle_key")]
+    pub bundle: Option<PathBuf>,
+    /// The bundle-signing public key this scanner pins (SPKI PEM).
+    #[arg(long, value_name = "PUB")]
+    pub bundle_key: Option<PathBuf>,
+    /// Venue policy file (.toml or .json); flags below override it.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Accept only these kinds (repeatable) [default: every kind].
+    #[arg(long = "accept-kind", value_name = "KIND")]
+    pub accept_kind: Vec<String>,
+    /// Accept yellow health codes as well as green.
+    #[arg(long)]
+    pub allow_yellow: bool,
+    /// Accept codes whose revocation status cannot be determined.
+    #[arg(long)]
+    pub accept_unknown_status: bool,
+    /// Refuse codes issued longer ago than this, e.g. 36h.
+    #[arg(long, value_name = "DURATION")]
+    pub max_age: Option<String>,
+    /// Clock-skew tolerance [policy default: 5m].
+    #[arg(long, value_name = "DURATION")]
+    pub clock_skew: Option<String>,
+    /// File remembering the highest bundle sequence number accepted (rollback protection)
+    /// [default: $XDG_STATE_HOME/yima/trust-state.json or ~/.local/state/yima/trust-state.json].
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Do not read or update the scanner state file (no rollback protection).
+    #[arg(long, conflicts_with = "state")]
+    pub no_state: bool,
+}
+
+/// `yima scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Image files, directories (searched recursively for .png/.jpg/.jpeg), credential texts, or - for
+    /// one text or path per line on stdin.
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub venue: VenueArgs,
+    /// Print the text of every QR code found, uninterpreted (no bundle needed).
+    #[arg(long)]
+    pub raw: bool,
+    /// Verification time (RFC 3339) instead of the system clock.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// One JSON object per code (and a final summary object).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `yima trust` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    /// Start a bundle draft (JSON) that the other `trust` commands edit.
+    Init {
+        /// Draft file to create.
+        #[arg(long, value_name = "DRAFT.json")]
+        out: PathBuf,
+        /// How long each signed bundle stays valid (scanners refuse it after that).
+        #[arg(long, default_value = "7d", value_name = "DURATION")]
+        valid_for: String,
+        /// First sequence number.
+        #[arg(long, default_value_t = 1)]
+        seq: u64,
+    },
+    /// Add (or replace) a trusted issuer in the draft.
+    AddIssuer {
+        /// Draft file.
+        #[arg(long, value_name = "DRAFT.json")]
+        draft: PathBuf,
+        /// Issuer name: credentials from this key must carry this `iss`.
+        #[arg(long)]
+        name: String,
+        /// The issuer's public key (SPKI PEM).
+        #[arg(long, value_name = "PUB")]
+        key: PathBuf,
+        /// Kinds the issuer may issue, comma-separated (e.g. health-code,social-security-card).
+        #[arg(long, value_delimiter = ',', required = true)]
+        kinds: Vec<String>,
+        /// Start of the key's validity (RFC 3339) [default: now].
+        #[arg(long, value_name = "RFC3339")]
+        valid_from: Option<String>,
+        /// Length of the key's validity from --valid-from.
+        #[arg(long, default_value = "365d", value_name = "DURATION")]
+        valid_for: String,
+    },
+    /// Add (or replace) an issuer's signed status list (from `yima status publish`).
+    AddStatus {
+        /// Draft file.
+        #[arg(long, value_name = "DRAFT.json")]
+        draft: PathBuf,
+        /// Signed status list file.
+        #[arg(long, value_name = "FILE")]
+        list: PathBuf,
+    },
+    /// Sign the draft as a bundle with the next sequence number.
+    Sign {
+        /// Draft file (its sequence number is advanced).
+        #[arg(long, value_name = "DRAFT.json")]
+        draft: PathBuf,
+        /// Bundle-signing private key.
+        #[arg(long, value_name = "KEY")]
+        key: PathBuf,
+        /// Bundle file to write.
+        #[arg(long, value_name = "BUNDLE")]
+        out: PathBuf,
+        /// Issue time (RFC 3339) instead of the system clock.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+    },
+    /// Show a bundle's contents after checking its signature.
+    Show {
+        /// Bundle file.
+        bundle: PathBuf,
+        /// The pinned bundle-signing public key.
+        #[arg(long, value_name = "PUB")]
+        bundle_key: PathBuf,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `yima status` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum StatusCommand {
+    /// Create a status list state file (all entries valid).
+    New {
+        /// State file to create.
+        #[arg(long, value_name = "LIST.json")]
+        out: PathBuf,
+        /// Issuer name (as in `iss`).
+        #[arg(long)]
+        issuer: String,
+        /// List number within the issuer.
+        #[arg(long)]
+        list_id: u64,
+        /// Number of entries (credentials) the list holds.
+        #[arg(long)]
+        size: u64,
+    },
+    /// Set the status of one entry.
+    Set {
+        /// State file.
+        #[arg(long, value_name = "LIST.json")]
+        list: PathBuf,
+        /// Entry index (from the credential's status reference).
+        #[arg(long)]
+        index: u64,
+        /// New status: valid, revoked, suspended or changed.
+        status: String,
+    },
+    /// Sign the list as a status list token (CWT) for the trust bundle.
+    Publish {
+        /// State file.
+        #[arg(long, value_name = "LIST.json")]
+        list: PathBuf,
+        /// Issuer private key.
+        #[arg(long, value_name = "KEY")]
+        key: PathBuf,
+        /// Token file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Token expiry from now.
+        #[arg(long, default_value = "2d", value_name = "DURATION")]
+        valid_for: String,
+        /// Time after which scanners treat the list as stale (`ttl`).
+        #[arg(long, default_value = "1d", value_name = "DURATION")]
+        ttl: String,
+        /// Issue time (RFC 3339) instead of the system clock.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+    },
 }

@@ -31,15 +31,18 @@ pub fn run(args: &DemoArgs) -> Result<i32, CliError> {
     let opts = VerifyOptions::at(now);
     let mut ok = true;
 
-    println!("yima demo: issue → render PNG → scan the PNG → verify, with the built-in DEMO key");
-    println!(
+    outln!("yima demo: issue → render PNG → scan the PNG → verify, with the built-in DEMO key");
+    outln!(
         "issuer key kid {} (public demo seed: never trust it in production)",
         hex::encode(key.kid())
     );
-    println!("PNGs in {}\n", dir.display());
-    println!(
+    outln!("PNGs in {}\n", dir.display());
+    outln!(
         "{:<22} {:>5} {:>6}  {:<8} verdict",
-        "kind", "chars", "QR(M)", "scanned"
+        "kind",
+        "chars",
+        "QR(M)",
+        "scanned"
     );
 
     let mut health_text = None;
@@ -61,13 +64,13 @@ pub fn run(args: &DemoArgs) -> Result<i32, CliError> {
             .first()
             .map(|f| verify::verify_found(f, &trusted, &opts))
             .map(|o| match o.result {
-                Ok(v) if v.claims() == &claims => "✓ VALID".to_owned(),
+                Ok((v, _)) if v.claims() == &claims => "✓ VALID".to_owned(),
                 Ok(_) => "✗ claims differ".to_owned(),
-                Err((code, _, _)) => format!("✗ {code}"),
+                Err(f) => format!("✗ {}", f.code),
             })
             .unwrap_or_else(|| "✗ nothing scanned".into());
         ok &= scanned_same && verdict == "✓ VALID";
-        println!(
+        outln!(
             "{:<22} {:>5} {:>6}  {:<8} {verdict}",
             kind.name(),
             issued.text.len(),
@@ -81,9 +84,9 @@ pub fn run(args: &DemoArgs) -> Result<i32, CliError> {
     let (health, claims) = health_text.ok_or_else(|| usage("demo issued no health code"))?;
 
     if !args.no_qr {
-        println!("\nThe health code as a phone would show it:\n");
+        outln!("\nThe health code as a phone would show it:\n");
         output::print_terminal_qr(&health.text, EcLevel::M)?;
-        println!("{}\n", health.text);
+        outln!("{}\n", health.text);
     }
 
     // A forger edits a red code to green: same header and signature, edited payload.
@@ -120,7 +123,7 @@ pub fn run(args: &DemoArgs) -> Result<i32, CliError> {
         "key.unknown-kid",
     );
 
-    println!(
+    outln!(
         "\n{}",
         if ok {
             "demo complete: every step behaved as expected"
@@ -141,15 +144,15 @@ fn expect_rejected(
     let got = Unverified::parse(text).and_then(|u| u.verify(keys, opts));
     match got {
         Err(e) if e.code() == want => {
-            println!("✓ rejected {what}: {} ({e})", e.code());
+            outln!("✓ rejected {what}: {} ({e})", e.code());
             true
         }
         Err(e) => {
-            println!("✗ {what}: expected {want}, got {}", e.code());
+            outln!("✗ {what}: expected {want}, got {}", e.code());
             false
         }
         Ok(_) => {
-            println!("✗ {what}: ACCEPTED, expected {want}");
+            outln!("✗ {what}: ACCEPTED, expected {want}");
             false
         }
     }

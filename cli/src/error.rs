@@ -30,6 +30,14 @@ pub enum CliError {
     /// The claims given to `issue` break the format's rules.
     #[error("cannot issue: {0}")]
     Issue(#[from] IssueError),
+    /// The trust bundle cannot be used (stale, rolled back, bad signature, ...): nothing can be checked.
+    #[error("{message}")]
+    Bundle {
+        /// Stable code, e.g. `bundle.stale`.
+        code: &'static str,
+        /// Explanation.
+        message: String,
+    },
     /// Rendering or reading a QR image failed.
     #[error("{0}")]
     Qr(String),
@@ -43,6 +51,7 @@ impl CliError {
             CliError::Io { .. } => "io",
             CliError::Key { err, .. } => err.code(),
             CliError::Issue(e) => e.code(),
+            CliError::Bundle { code, .. } => code,
             CliError::Qr(_) => "qr",
         }
     }

@@ -18,6 +18,8 @@ pub struct Found {
     pub source: String,
     /// The text, or why no text could be read from this input.
     pub text: Result<String, Unreadable>,
+    /// Corners of the QR code in the image (pixels), when the text came from an image.
+    pub corners: Option<[(i32, i32); 4]>,
 }
 
 /// An input that holds no readable credential text (reported per input, exit status 1).
@@ -38,8 +40,11 @@ fn looks_like_text(s: &str) -> bool {
         && (s.starts_with("YM") || (s.len() >= 8 && s.chars().all(|c| QR_ALNUM.contains(c))))
 }
 
+/// PNG, JPEG or WebP magic (WebP is recognised so that it is reported as an unsupported image format).
 fn is_image(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xff, 0xd8, 0xff])
+    bytes.starts_with(b"\x89PNG\r\n\x1a\n")
+        || bytes.starts_with(&[0xff, 0xd8, 0xff])
+        || (bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP"))
 }
 
 /// Reads INPUT and returns every credential text in it.
@@ -48,73 +53,85 @@ pub fn resolve(input: &str) -> Result<Vec<Found>, CliError> {
         return Ok(vec![Found {
             source: "text".into(),
             text: Ok(input.trim().to_owned()),
+            corners: None,
         }]);
     }
-    let (label, bytes) = if input == "-" {
+    if input == "-" {
         let mut buf = Vec::new();
         std::io::stdin()
             .take(MAX_INPUT_BYTES + 1)
             .read_to_end(&mut buf)
             .map_err(|e| CliError::io(Path::new("-"), e))?;
-        ("stdin".to_owned(), buf)
-    } else {
-        let path = Path::new(input);
-        if !path.exists() {
-            return Err(usage(format!(
-                "{input}: no such file, and not a yima text (texts start with YM1: or YM1Z:)"
-            )));
-        }
-        let meta = std::fs::metadata(path).map_err(|e| CliError::io(path, e))?;
-        if meta.len() > MAX_INPUT_BYTES {
-            return Ok(vec![Found {
-                source: input.to_owned(),
-                text: Err(Unreadable {
-                    code: "input.too-large",
-                    message: format!(
-                        "file is {} bytes; the limit is {MAX_INPUT_BYTES}",
-                        meta.len()
-                    ),
-                }),
-            }]);
-        }
-        let bytes = std::fs::read(path).map_err(|e| CliError::io(path, e))?;
-        (input.to_owned(), bytes)
-    };
+        return Ok(classify("stdin".to_owned(), buf));
+    }
+    let path = Path::new(input);
+    if !path.exists() {
+        return Err(usage(format!(
+            "{input}: no such file, and not a yima text (texts start with YM1: or YM1Z:)"
+        )));
+    }
+    from_path(path)
+}
+
+fn unreadable(source: String, code: &'static str, message: String) -> Vec<Found> {
+    vec![Found {
+        source,
+        text: Err(Unreadable { code, message }),
+        corners: None,
+    }]
+}
+
+/// Reads a file: every code in it if it is an image, else its text.
+pub fn from_path(path: &Path) -> Result<Vec<Found>, CliError> {
+    let label = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| CliError::io(path, e))?;
+    if meta.len() > MAX_INPUT_BYTES {
+        return Ok(unreadable(
+            label,
+            "input.too-large",
+            format!(
+                "file is {} bytes; the limit is {MAX_INPUT_BYTES}",
+                meta.len()
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| CliError::io(path, e))?;
+    Ok(classify(label, bytes))
+}
+
+fn classify(label: String, bytes: Vec<u8>) -> Vec<Found> {
     if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Ok(vec![Found {
-            source: label,
-            text: Err(Unreadable {
-                code: "input.too-large",
-                message: format!("input exceeds {MAX_INPUT_BYTES} bytes"),
-            }),
-        }]);
+        return unreadable(
+            label,
+            "input.too-large",
+            format!("input exceeds {MAX_INPUT_BYTES} bytes"),
+        );
     }
     if is_image(&bytes) {
-        return Ok(scan(&label, &bytes));
+        return scan(&label, &bytes);
     }
-    let text = match String::from_utf8(bytes) {
-        Ok(s) => Ok(s.trim().to_owned()),
-        Err(_) => Err(Unreadable {
-            code: "input.not-text",
-            message: "neither a PNG/JPEG image nor UTF-8 text".into(),
-        }),
-    };
-    Ok(vec![Found {
-        source: label,
-        text,
-    }])
+    match String::from_utf8(bytes) {
+        Ok(s) => vec![Found {
+            source: label,
+            text: Ok(s.trim().to_owned()),
+            corners: None,
+        }],
+        Err(_) => unreadable(
+            label,
+            "input.not-text",
+            "neither a PNG/JPEG image nor UTF-8 text".into(),
+        ),
+    }
 }
 
 /// Scans an image and returns one entry per code (or one entry saying why there is none).
 pub fn scan(label: &str, bytes: &[u8]) -> Vec<Found> {
     match scan_image(bytes, &ScanLimits::default()) {
-        Ok(codes) if codes.is_empty() => vec![Found {
-            source: label.to_owned(),
-            text: Err(Unreadable {
-                code: "scan.no-code",
-                message: "no readable QR code in the image".into(),
-            }),
-        }],
+        Ok(codes) if codes.is_empty() => unreadable(
+            label.to_owned(),
+            "scan.no-code",
+            "no readable QR code in the image".into(),
+        ),
         Ok(codes) => {
             let many = codes.len() > 1;
             codes
@@ -127,15 +144,10 @@ pub fn scan(label: &str, bytes: &[u8]) -> Vec<Found> {
                         label.to_owned()
                     },
                     text: Ok(c.text),
+                    corners: Some(c.corners),
                 })
                 .collect()
         }
-        Err(e) => vec![Found {
-            source: label.to_owned(),
-            text: Err(Unreadable {
-                code: e.code(),
-                message: e.to_string(),
-            }),
-        }],
+        Err(e) => unreadable(label.to_owned(), e.code(), e.to_string()),
     }
 }

@@ -19,7 +19,7 @@ pub fn run(args: &InspectArgs) -> Result<i32, CliError> {
             status = 1;
         }
         if args.json {
-            println!("{report}");
+            outln!("{report}");
         } else {
             print_human(&found, &report);
         }
@@ -90,7 +90,7 @@ fn field<'a>(r: &'a Json, pointer: &str) -> &'a Json {
 }
 
 fn print_human(found: &Found, r: &Json) {
-    println!(
+    outln!(
         "── {} ── UNVERIFIED: signature not checked (use `yima verify`)",
         found.source
     );
@@ -106,10 +106,10 @@ fn print_human(found: &Found, r: &Json) {
                     .join(" ")
             })
             .unwrap_or_default();
-        println!("text:       {n} characters; QR version by EC level {versions}");
+        outln!("text:       {n} characters; QR version by EC level {versions}");
     }
     if let Some(b) = r.get("cose_bytes") {
-        println!(
+        outln!(
             "COSE:       {b} bytes (protected header {}, payload {}, signature {}){}",
             field(r, "/protected_bytes"),
             field(r, "/payload_bytes"),
@@ -120,22 +120,22 @@ fn print_human(found: &Found, r: &Json) {
                 ""
             }
         );
-        println!(
+        outln!(
             "header:     alg {} kid {}",
             field(r, "/header/alg"),
             field(r, "/header/kid").as_str().unwrap_or("")
         );
     }
-    if let Some(c) = r.get("claims") {
-        if let Ok(claims) = serde_json::to_string_pretty(c) {
-            println!("claims (UNVERIFIED):");
-            for line in claims.lines() {
-                println!("  {line}");
-            }
+    if let Some(c) = r.get("claims")
+        && let Ok(claims) = serde_json::to_string_pretty(c)
+    {
+        outln!("claims (UNVERIFIED):");
+        for line in claims.lines() {
+            outln!("  {line}");
         }
     }
     if r.get("error").is_some() {
-        println!(
+        outln!(
             "error:      {} ({})",
             field(r, "/error/code").as_str().unwrap_or(""),
             field(r, "/error/message").as_str().unwrap_or("")

@@ -14,7 +14,7 @@ use yima_core::{issue, samples};
 
 use crate::cli::{ClaimsFileArgs, CommonIssueArgs, HealthCodeArgs, IssueKind, Status};
 use crate::error::{CliError, usage};
-use crate::{clock, keys, output};
+use crate::{clock, keys, output, status};
 
 /// Largest claims file read.
 const MAX_CLAIMS_FILE: u64 = 64 * 1024;
@@ -76,7 +76,14 @@ fn build_claims(common: &CommonIssueArgs, credential: Credential) -> Result<Clai
         .map(clock::parse_rfc3339)
         .transpose()?
         .filter(|&nbf| nbf != now);
-    let credential_id = if common.no_id {
+    let status = common
+        .status_list
+        .as_deref()
+        .map(status::assign_index)
+        .transpose()?;
+    // With a status reference the (list, index) pair identifies the credential; dropping cti keeps a
+    // health code inside QR version 8.
+    let credential_id = if common.no_id || status.is_some() {
         None
     } else {
         let mut id = [0u8; 8];
@@ -89,7 +96,7 @@ fn build_claims(common: &CommonIssueArgs, credential: Credential) -> Result<Clai
         expires_at: not_before.unwrap_or(now).saturating_add(validity),
         not_before,
         credential_id,
-        status: None,
+        status,
         credential,
     })
 }

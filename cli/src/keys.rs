@@ -100,7 +100,7 @@ pub fn keygen(args: &KeygenArgs) -> Result<(), CliError> {
         err,
     })?;
     std::fs::write(&pub_path, pub_pem).map_err(|e| CliError::io(&pub_path, e))?;
-    println!(
+    outln!(
         "wrote {} (private, mode 0600) and {} (public); kid {}",
         key_path.display(),
         pub_path.display(),

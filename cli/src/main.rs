@@ -2,15 +2,52 @@
 
 #![forbid(unsafe_code)]
 
+/// `println!` for stdout that turns a closed pipe (`yima ... | head`) into exit status 2 instead of a
+/// panic. Output is a result; if it cannot be delivered the command failed with an I/O error.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::out::line(format_args!($($arg)*))
+    };
+}
+
+mod out {
+    use std::io::Write;
+
+    /// Writes one line to stdout or exits with status 2.
+    pub fn line(args: std::fmt::Arguments<'_>) {
+        let mut stdout = std::io::stdout().lock();
+        if writeln!(stdout, "{args}").is_err() {
+            std::process::exit(2);
+        }
+    }
+
+    /// Writes text to stdout as-is or exits with status 2.
+    pub fn raw(text: &str) {
+        let mut stdout = std::io::stdout().lock();
+        if stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+            .is_err()
+        {
+            std::process::exit(2);
+        }
+    }
+}
+
 mod cli;
 mod clock;
 mod demo;
 mod error;
+mod fsutil;
 mod input;
 mod inspect;
 mod issue;
 mod keys;
 mod output;
+mod scan;
+mod status;
+mod trust;
+mod venue;
 mod verify;
 
 use std::process::ExitCode;
@@ -27,12 +64,15 @@ fn run(cli: Cli) -> Result<i32, CliError> {
         Command::Inspect(a) => inspect::run(&a),
         Command::Verify(a) => verify::run(&a),
         Command::Demo(a) => demo::run(&a),
+        Command::Scan(a) => scan::run(&a),
+        Command::Trust(c) => trust::run(&c).map(|()| 0),
+        Command::Status(c) => status::run(&c).map(|()| 0),
         Command::Completions { shell } => {
-            print!("{}", completions(shell));
+            out::raw(completions(shell));
             Ok(0)
         }
         Command::Man => {
-            print!("{}", include_str!(concat!(env!("OUT_DIR"), "/yima.1")));
+            out::raw(include_str!(concat!(env!("OUT_DIR"), "/yima.1")));
             Ok(0)
         }
     }

@@ -106,6 +106,12 @@ pub fn claims_json(c: &Claims) -> Json {
     if let Some(cti) = &c.credential_id {
         j.insert("cti".into(), json!(hex::encode(cti)));
     }
+    if let Some(st) = &c.status {
+        j.insert(
+            "status".into(),
+            json!({"list_id": st.list_id, "index": st.index}),
+        );
+    }
     j.insert("kind".into(), json!(c.credential.kind().name()));
     j.insert("fields".into(), fields);
     Json::Object(j)
@@ -124,6 +130,12 @@ pub fn claims_lines(c: &Claims) -> Vec<String> {
     lines.push(format!("expires:    {}", clock::format(c.expires_at)));
     if let Some(cti) = &c.credential_id {
         lines.push(format!("id:         {}", hex::encode(cti)));
+    }
+    if let Some(st) = &c.status {
+        lines.push(format!(
+            "status ref: list {} index {}",
+            st.list_id, st.index
+        ));
     }
     if let Some(Json::Object(fields)) = serde_json::to_value(&c.credential)
         .ok()

@@ -340,8 +340,12 @@ fn text(field: &'static str, s: &str, max_bytes: usize) -> Check {
     if s.len() > max_bytes {
         return Err(Violation::Invalid(field, "too long"));
     }
-    if s.chars().any(char::is_control) {
-        return Err(Violation::Invalid(field, "contains control characters"));
+    // Control characters, and bidirectional formatting characters that could make a displayed name or
+    // address read differently from what was signed (U+200E/F, U+202A-U+202E, U+2066-U+2069).
+    if s.chars().any(|c| {
+        c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }) {
+        return Err(Violation::Invalid(field, "contains control or bidirectional formatting characters"));
     }
     Ok(())
 }
@@ -394,11 +398,14 @@ impl HealthCode {
         let chars = self.holder_name.chars().count();
         if chars > 16
             || !self.holder_name.contains('*')
-            || self.holder_name.chars().all(|c| c == '*')
+            || self
+                .holder_name
+                .chars()
+                .all(|c| c == '*' || c.is_whitespace())
         {
             return Err(Violation::Invalid(
                 "holder_name",
-                "must be a masked name: up to 16 characters with at least one '*' and one other",
+                "must be a masked name: up to 16 characters with at least one '*' and one other letter",
             ));
         }
         if !(8..=32).contains(&self.holder_id.len()) {
@@ -541,10 +548,10 @@ impl Claims {
                     "must be before expires_at",
                 ));
             }
-            if nbf < self.issued_at {
+            if nbf <= self.issued_at {
                 return Err(Violation::Invalid(
                     "not_before",
-                    "must not be before issued_at",
+                    "must be after issued_at (omit it when equal)",
                 ));
             }
         }

@@ -78,7 +78,8 @@ impl Unverified {
     /// Parses raw COSE_Sign1 bytes (no transport text).
     pub fn from_cose(cose: Vec<u8>) -> Result<Self, VerifyError> {
         if cose.len() > transport::MAX_COSE_BYTES {
-            return Err(VerifyError::DecompressTooLarge {
+            return Err(VerifyError::CoseTooLarge {
+                len: cose.len(),
                 max: transport::MAX_COSE_BYTES,
             });
         }

@@ -78,6 +78,14 @@ pub enum VerifyError {
         /// The cap in bytes.
         max: usize,
     },
+    /// Raw COSE bytes larger than the format allows.
+    #[error("COSE object is {len} bytes; the limit is {max}")]
+    CoseTooLarge {
+        /// Size received.
+        len: usize,
+        /// Limit.
+        max: usize,
+    },
     /// Malformed or non-deterministic CBOR in the COSE structure or the protected header.
     #[error("CBOR: {0}")]
     Cbor(CborError),
@@ -176,6 +184,7 @@ impl VerifyError {
             VerifyError::Decompress => "decompress.invalid",
             VerifyError::DecompressTooLarge { .. } => "decompress.too-large",
             VerifyError::Cbor(e) | VerifyError::PayloadCbor(e) => e.code(),
+            VerifyError::CoseTooLarge { .. } => "cose.too-large",
             VerifyError::CoseUntagged => "cose.untagged",
             VerifyError::CoseWrongTag(_) => "cose.wrong-tag",
             VerifyError::CoseStructure(_) => "cose.structure",
@@ -274,6 +283,7 @@ impl VerifyError {
             VerifyError::Base45(_) => Stage::Base45,
             VerifyError::Decompress | VerifyError::DecompressTooLarge { .. } => Stage::Decompress,
             VerifyError::Cbor(_)
+            | VerifyError::CoseTooLarge { .. }
             | VerifyError::CoseUntagged
             | VerifyError::CoseWrongTag(_)
             | VerifyError::CoseStructure(_) => Stage::Cose,

@@ -154,6 +154,11 @@ impl VerifyingKey {
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, KeyError> {
         let inner = ed25519_dalek::VerifyingKey::from_bytes(bytes)
             .map_err(|_| KeyError::InvalidPublicKey)?;
+        // RFC 8032 §5.1.3: an encoding with y >= p (or x = 0 with the sign bit set) must not decode;
+        // dalek reduces it silently, which would give one key two encodings (and two kids).
+        if inner.to_edwards().compress().as_bytes() != bytes {
+            return Err(KeyError::InvalidPublicKey);
+        }
         if inner.is_weak() {
             return Err(KeyError::WeakPublicKey);
         }

@@ -245,7 +245,8 @@ impl StatusListToken {
         keys: &'k [VerifyingKey],
     ) -> Result<(StatusListToken, &'k VerifyingKey), VerifyError> {
         if bytes.len() > MAX_TOKEN_BYTES {
-            return Err(VerifyError::DecompressTooLarge {
+            return Err(VerifyError::CoseTooLarge {
+                len: bytes.len(),
                 max: MAX_TOKEN_BYTES,
             });
         }

@@ -171,7 +171,8 @@ impl BundleContents {
     /// `yima trust show`).
     pub fn verify_signature(bytes: &[u8], pinned: &VerifyingKey) -> Result<Self, BundleError> {
         if bytes.len() > MAX_BUNDLE_BYTES {
-            return Err(BundleError::Invalid(VerifyError::DecompressTooLarge {
+            return Err(BundleError::Invalid(VerifyError::CoseTooLarge {
+                len: bytes.len(),
                 max: MAX_BUNDLE_BYTES,
             }));
         }

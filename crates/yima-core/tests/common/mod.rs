@@ -177,6 +177,7 @@ pub fn claims_with(credential: Credential) -> Claims {
         expires_at: T0 + 86_400,
         not_before: None,
         credential_id: None,
+        status: None,
         credential,
     }
 }
@@ -232,13 +233,13 @@ pub fn plain_text(cose: &[u8]) -> String {
 }
 
 /// Decodes a canonical claims payload, lets `f` edit its top-level pairs, and re-encodes it
-/// canonically (so the only defect is the one `f` introduces).
-pub fn edit_claims(
-    claims: &Claims,
-    f: impl for<'a> FnOnce(&mut Vec<(Value<'a>, Value<'a>)>),
+/// canonically (so the only defect is the one `f` introduces). Call as
+/// `edit_claims(&claims.to_cbor(), |pairs| ...)`.
+pub fn edit_claims<'a>(
+    payload: &'a [u8],
+    f: impl FnOnce(&mut Vec<(Value<'a>, Value<'a>)>),
 ) -> Vec<u8> {
-    let bytes = claims.to_cbor();
-    let Value::Map(mut pairs) = cbor::decode(&bytes).expect("canonical") else {
+    let Value::Map(mut pairs) = cbor::decode(payload).expect("canonical") else {
         panic!("claims are a map");
     };
     f(&mut pairs);
@@ -246,11 +247,11 @@ pub fn edit_claims(
 }
 
 /// Like [`edit_claims`], but edits the pairs of the credential claim (-270).
-pub fn edit_credential(
-    claims: &Claims,
-    f: impl for<'a> FnOnce(&mut Vec<(Value<'a>, Value<'a>)>),
+pub fn edit_credential<'a>(
+    payload: &'a [u8],
+    f: impl FnOnce(&mut Vec<(Value<'a>, Value<'a>)>),
 ) -> Vec<u8> {
-    edit_claims(claims, |pairs| {
+    edit_claims(payload, |pairs| {
         let cred = pairs
             .iter_mut()
             .find(|(k, _)| k.as_i64() == Some(CLAIM_CREDENTIAL))
@@ -283,7 +284,10 @@ pub fn text_char() -> impl Strategy<Value = char> {
     prop_oneof![
         5 => proptest::char::range('\u{4e00}', '\u{9fa5}'),
         3 => proptest::char::range(' ', '~'),
-        1 => any::<char>().prop_filter("no control chars", |c| !c.is_control()),
+        1 => any::<char>().prop_filter("no control or bidi formatting chars", |c| {
+            !c.is_control()
+                && !matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        }),
     ]
 }
 
@@ -549,10 +553,11 @@ pub fn claims_strategy(
         any::<u64>(),
         proptest::option::of(proptest::collection::vec(any::<u8>(), 1..=16)),
         any::<u64>(),
+        proptest::option::of((any::<u64>(), any::<u64>())),
         credential,
     )
         .prop_map(
-            |(issuer, iat, span, with_nbf, nbf_pick, cti, now_pick, credential)| {
+            |(issuer, iat, span, with_nbf, nbf_pick, cti, now_pick, status, credential)| {
                 let exp = iat + span;
                 // nbf strictly between iat and exp (nbf == iat is not representable: it is omitted).
                 let not_before = (with_nbf && span >= 2).then(|| iat + 1 + nbf_pick % (span - 1));
@@ -564,6 +569,7 @@ pub fn claims_strategy(
                     expires_at: exp,
                     not_before,
                     credential_id: cti,
+                    status: status.map(|(list_id, index)| StatusRef { list_id, index }),
                     credential,
                 };
                 (claims, now)

@@ -1,0 +1,154 @@
+//! The venue side shared by `yima scan` and `yima verify --bundle`: load the pinned trust bundle with
+//! rollback protection, build the policy from a file and flags, and check codes.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use yima_core::Kind;
+use yima_core::claims::HealthStatus;
+use yima_core::policy::{Policy, StatusOutcome, check};
+use yima_core::trust::{BundleCheck, TrustBundle};
+
+use crate::cli::VenueArgs;
+use crate::error::{CliError, usage};
+use crate::fsutil::{read_bounded, write_atomic};
+use crate::input::Found;
+use crate::verify::{Failure, Outcome};
+use crate::{clock, keys};
+
+/// What the scanner remembers between runs.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct ScannerState {
+    /// Highest trust-bundle sequence number accepted.
+    bundle_seq: Option<u64>,
+}
+
+fn default_state_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    Some(base.join("yima").join("trust-state.json"))
+}
+
+/// Builds the policy: the file (TOML or JSON by extension) if given, then the flags on top.
+pub fn policy(args: &VenueArgs) -> Result<Policy, CliError> {
+    let mut p = match &args.policy {
+        None => Policy::default(),
+        Some(path) => {
+            let bytes = read_bounded(path, 1 << 20)?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| usage(format!("{}: not UTF-8", path.display())))?;
+            let is_json = path.extension().and_then(|e| e.to_str()) == Some("json");
+            if is_json {
+                serde_json::from_str(&text)
+                    .map_err(|e| usage(format!("{}: {e}", path.display())))?
+            } else {
+                toml::from_str(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?
+            }
+        }
+    };
+    if !args.accept_kind.is_empty() {
+        p.accepted_kinds = args
+            .accept_kind
+            .iter()
+            .map(|k| Kind::from_name(k).ok_or_else(|| usage(format!("{k}: unknown kind"))))
+            .collect::<Result<_, _>>()?;
+    }
+    if args.allow_yellow && !p.health_statuses.contains(&HealthStatus::Yellow) {
+        p.health_statuses.push(HealthStatus::Yellow);
+    }
+    if args.accept_unknown_status {
+        p.accept_unknown_status = true;
+    }
+    if let Some(a) = &args.max_age {
+        p.max_credential_age = Some(clock::parse_duration(a)?);
+    }
+    if let Some(s) = &args.clock_skew {
+        p.clock_skew = clock::parse_duration(s)?;
+    }
+    Ok(p)
+}
+
+/// A bundle that could not be used: reported with its stable code, exit status 2.
+fn bundle_error(path: &Path, e: &yima_core::trust::BundleError) -> CliError {
+    CliError::Bundle {
+        code: e.code(),
+        message: format!("{}: {e}", path.display()),
+    }
+}
+
+/// Loads and checks the trust bundle, then records its sequence number in the scanner state.
+pub fn load_bundle(
+    args: &VenueArgs,
+    policy: &Policy,
+    now: u64,
+) -> Result<Option<TrustBundle>, CliError> {
+    let Some(path) = &args.bundle else {
+        return Ok(None);
+    };
+    let pinned_path = args.bundle_key.as_ref().ok_or_else(|| {
+        usage("--bundle needs --bundle-key (the pinned bundle-signing public key)")
+    })?;
+    let pinned = keys::load_verifying(pinned_path)?;
+    let state_path = if args.no_state {
+        None
+    } else {
+        args.state.clone().or_else(default_state_path)
+    };
+    let state: ScannerState = match &state_path {
+        Some(p) if p.exists() => serde_json::from_slice(&read_bounded(p, 1 << 16)?)
+            .map_err(|e| usage(format!("{}: {e}", p.display())))?,
+        _ => ScannerState::default(),
+    };
+    let bytes = read_bounded(path, yima_core::trust::MAX_BUNDLE_BYTES as u64)?;
+    let check = BundleCheck {
+        now,
+        skew: policy.clock_skew,
+        accepted_seq: state.bundle_seq,
+        max_age: policy.max_bundle_age,
+    };
+    let bundle =
+        TrustBundle::verify(&bytes, &pinned, &check).map_err(|e| bundle_error(path, &e))?;
+    if let Some(p) = &state_path
+        && state.bundle_seq.is_none_or(|s| bundle.seq() > s)
+    {
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir, e))?;
+        }
+        let new = ScannerState {
+            bundle_seq: Some(bundle.seq()),
+        };
+        let text = serde_json::to_string(&new).map_err(|e| usage(e.to_string()))?;
+        write_atomic(p, text.as_bytes())?;
+    }
+    Ok(Some(bundle))
+}
+
+/// Checks one found input against the bundle and policy.
+pub fn check_found(found: &Found, bundle: &TrustBundle, policy: &Policy, now: u64) -> Outcome {
+    let result = match &found.text {
+        Err(u) => Err(Failure {
+            code: u.code.to_owned(),
+            stage: "input".to_owned(),
+            message: u.message.clone(),
+        }),
+        Ok(text) => check(text, bundle, policy, now)
+            .map(|a| {
+                let status = match a.status {
+                    StatusOutcome::NotReferenced => "not-referenced",
+                    StatusOutcome::Valid => "valid",
+                    StatusOutcome::UnknownAccepted => "unknown-accepted",
+                };
+                (a.verified, Some((a.issuer, status)))
+            })
+            .map_err(|r| Failure {
+                code: r.code.to_owned(),
+                stage: r.stage.as_str().to_owned(),
+                message: r.message,
+            }),
+    };
+    Outcome {
+        source: found.source.clone(),
+        result,
+    }
+}
