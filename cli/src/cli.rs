@@ -141,7 +141,7 @@ pub struct CommonIssueArgs {
     #[arg(long)]
     pub qr: bool,
     /// QR error-correction level.
-    #[arg(long, value_enum, default_value_t = Ec::M)]
+    #[arg(long, value_enum, default_value_t = Ec::M, ignore_case = true)]
     pub ec: Ec,
     /// Pixels per QR module in PNG/SVG output.
     #[arg(long, default_value_t = 8, value_name = "PX")]

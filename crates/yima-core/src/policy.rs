@@ -273,7 +273,8 @@ pub fn check_unverified(
     let status = match &claims.status {
         None => StatusOutcome::NotReferenced,
         Some(r) => match bundle.status_list(&issuer.name, r.list_id) {
-            Some(list) if list.is_fresh(now) => match list.list.get(r.index) {
+            // The policy's clock skew applies to the list's freshness window too.
+            Some(list) if list.is_fresh(now.saturating_sub(skew)) => match list.list.get(r.index) {
                 Some(CredentialStatus::Valid) => StatusOutcome::Valid,
                 Some(CredentialStatus::Revoked) => {
                     return Err(reject(
