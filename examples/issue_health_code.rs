@@ -22,6 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         expires_at: now + 24 * 3600,
         not_before: None,
         credential_id: Some(now.to_be_bytes().to_vec()),
+        confirmation: None,
         status: None,
         credential: Credential::HealthCode(HealthCode::new(
             HealthStatus::Green,

@@ -53,6 +53,12 @@ pub enum Command {
         after_help = "Examples:\n  yima scan --bundle bundle.cwt --bundle-key authority.pub photos/\n  yima scan --bundle bundle.cwt --bundle-key authority.pub --policy venue.toml --json gate-*.jpg\n  camera-pipeline | yima scan --bundle bundle.cwt --bundle-key authority.pub -\n  yima scan --raw photo.jpg          print the text of every QR code, uninterpreted\n\nExit status: 0 every code accepted, 1 any code rejected or unreadable, 2 usage or I/O error or an unusable trust bundle (stale, rolled back, bad signature)."
     )]
     Scan(ScanArgs),
+    /// Show a device-bound credential as a fresh dynamic presentation signed by the device key (holder
+    /// side): a screenshot goes stale within a minute.
+    #[command(
+        after_help = "Examples:\n  yima keygen --out device                          on the phone: the device key\n  yima issue health-code ... --holder-key device.pub --out code.txt   issuer binds it\n  yima present --credential code.txt --device-key device.key --qr\n  yima present --credential code.txt --device-key device.key --watch   redraw every 30 s\n  yima present --credential code.txt --device-key device.key --venue GATE-7 --out p.png"
+    )]
+    Present(PresentArgs),
     /// Build and sign the trust bundle that venue scanners pin (authority side).
     #[command(
         subcommand,
@@ -133,6 +139,10 @@ pub struct CommonIssueArgs {
     /// Output format; by default taken from the --out extension (text when writing to stdout).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
+    /// Bind the credential to the holder's device key (SPKI PEM, from `yima keygen` on the device): it can
+    /// then be shown as a dynamic presentation (`yima present`), which venues may require.
+    #[arg(long, value_name = "DEVICE.pub")]
+    pub holder_key: Option<PathBuf>,
     /// Status list state file (from `yima status new`): the next free index is assigned to this
     /// credential and recorded in the file.
     #[arg(long, value_name = "LIST.json")]
@@ -302,6 +312,50 @@ pub struct VenueArgs {
     /// Do not read or update the scanner state file (no rollback protection).
     #[arg(long, conflicts_with = "state")]
     pub no_state: bool,
+    /// Accept this kind only as a holder-bound dynamic presentation (repeatable).
+    #[arg(long = "require-binding", value_name = "KIND")]
+    pub require_binding: Vec<String>,
+    /// Presentations must be bound to this venue id / nonce (the one the gate displays).
+    #[arg(long, value_name = "ID")]
+    pub venue_id: Option<String>,
+    /// How old a presentation may be [policy default: 60s].
+    #[arg(long, value_name = "DURATION")]
+    pub freshness: Option<String>,
+}
+
+/// `yima present`.
+#[derive(Debug, Args)]
+pub struct PresentArgs {
+    /// The issued, device-bound credential: text, or a file holding it.
+    #[arg(long, value_name = "CREDENTIAL")]
+    pub credential: String,
+    /// The device's private key (PKCS#8 PEM).
+    #[arg(long, value_name = "KEY")]
+    pub device_key: PathBuf,
+    /// Bind the presentation to the venue id / nonce the verifier displays.
+    #[arg(long, value_name = "ID")]
+    pub venue: Option<String>,
+    /// Presentation time (RFC 3339) instead of the system clock.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Write to FILE: .png, .svg or .txt (default: text on stdout).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Print a terminal QR code.
+    #[arg(long)]
+    pub qr: bool,
+    /// Keep redrawing a fresh terminal QR code, like a phone screen (Ctrl-C to stop).
+    #[arg(long)]
+    pub watch: bool,
+    /// Seconds between redraws with --watch.
+    #[arg(long, default_value = "30s", value_name = "DURATION")]
+    pub interval: String,
+    /// Stop --watch after this many codes (for scripts and tests).
+    #[arg(long, value_name = "N", hide = true)]
+    pub count: Option<u64>,
+    /// QR error-correction level.
+    #[arg(long, value_enum, default_value_t = Ec::M, ignore_case = true)]
+    pub ec: Ec,
 }
 
 /// `yima scan`.

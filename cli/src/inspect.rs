@@ -2,13 +2,14 @@
 
 use serde_json::{Value as Json, json};
 use yima_core::Unverified;
+use yima_core::presentation::{self, Presentation};
 use yima_core::transport::Encoding;
 use yima_qr::versions_at_all_levels;
 
 use crate::cli::InspectArgs;
 use crate::error::CliError;
 use crate::input::{self, Found};
-use crate::output;
+use crate::{clock, output};
 
 /// Runs `yima inspect`; returns the exit status (0 decoded, 1 not decodable).
 pub fn run(args: &InspectArgs) -> Result<i32, CliError> {
@@ -47,7 +48,27 @@ fn inspect_one(found: &Found) -> Json {
     };
     r.insert("text_chars".into(), json!(text.chars().count()));
     r.insert("qr_versions".into(), qr_versions(text));
-    match Unverified::parse(text) {
+    let parsed = if presentation::is_presentation(text) {
+        match Presentation::parse(text) {
+            Ok(p) => {
+                r.insert(
+                    "presentation".into(),
+                    json!({"time": clock::format(p.time), "venue": p.venue}),
+                );
+                Ok(p.credential)
+            }
+            Err(e) => {
+                r.insert(
+                    "error".into(),
+                    json!({"code": e.code(), "stage": "holder", "message": e.to_string()}),
+                );
+                return Json::Object(r);
+            }
+        }
+    } else {
+        Unverified::parse(text)
+    };
+    match parsed {
         Err(e) => {
             r.insert("error".into(), error_json(&e));
         }
@@ -107,6 +128,13 @@ fn print_human(found: &Found, r: &Json) {
             })
             .unwrap_or_default();
         outln!("text:       {n} characters; QR version by EC level {versions}");
+    }
+    if r.get("presentation").is_some() {
+        outln!(
+            "presentation: signed by the holder device at {} for venue {}",
+            field(r, "/presentation/time").as_str().unwrap_or(""),
+            field(r, "/presentation/venue").as_str().unwrap_or("(any)")
+        );
     }
     if let Some(b) = r.get("cose_bytes") {
         outln!(

@@ -81,9 +81,14 @@ fn build_claims(common: &CommonIssueArgs, credential: Credential) -> Result<Clai
         .as_deref()
         .map(status::assign_index)
         .transpose()?;
-    // With a status reference the (list, index) pair identifies the credential; dropping cti keeps a
-    // health code inside QR version 8.
-    let credential_id = if common.no_id || status.is_some() {
+    let confirmation = common
+        .holder_key
+        .as_deref()
+        .map(|p| keys::load_verifying(p).map(|k| k.to_bytes()))
+        .transpose()?;
+    // With a status reference the (list, index) pair identifies the credential, and with a holder key
+    // the device key does; dropping cti then keeps health codes (and their presentations) small.
+    let credential_id = if common.no_id || status.is_some() || confirmation.is_some() {
         None
     } else {
         let mut id = [0u8; 8];
@@ -96,6 +101,7 @@ fn build_claims(common: &CommonIssueArgs, credential: Credential) -> Result<Clai
         expires_at: not_before.unwrap_or(now).saturating_add(validity),
         not_before,
         credential_id,
+        confirmation,
         status,
         credential,
     })

@@ -44,6 +44,7 @@ mod inspect;
 mod issue;
 mod keys;
 mod output;
+mod present;
 mod scan;
 mod status;
 mod trust;
@@ -65,6 +66,7 @@ fn run(cli: Cli) -> Result<i32, CliError> {
         Command::Verify(a) => verify::run(&a),
         Command::Demo(a) => demo::run(&a),
         Command::Scan(a) => scan::run(&a),
+        Command::Present(a) => present::run(&a).map(|()| 0),
         Command::Trust(c) => trust::run(&c).map(|()| 0),
         Command::Status(c) => status::run(&c).map(|()| 0),
         Command::Completions { shell } => {

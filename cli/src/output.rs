@@ -81,6 +81,14 @@ pub fn write_credential(
     std::fs::write(out, bytes).map_err(|e| CliError::io(out, e))
 }
 
+/// Writes text to stdout as-is.
+pub fn print_raw(s: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(s.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| CliError::io(Path::new("-"), e))
+}
+
 /// Prints a terminal QR code.
 pub fn print_terminal_qr(text: &str, ec: EcLevel) -> Result<(), CliError> {
     let s = symbol(text, ec)?.to_terminal(2);

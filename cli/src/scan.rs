@@ -110,10 +110,12 @@ pub fn run(args: &ScanArgs) -> Result<i32, CliError> {
     let bundle = venue::load_bundle(&args.venue, &policy, now)?
         .ok_or_else(|| usage("yima scan needs --bundle and --bundle-key (or --raw)"))?;
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    // The same dynamic presentation shown twice within its freshness window is flagged.
+    let mut replay = yima_core::presentation::ReplayCache::new();
     let mut status = 0;
     for item in &items {
         for f in found(item) {
-            let outcome = venue::check_found(&f, &bundle, &policy, now);
+            let outcome = venue::check_found(&f, &bundle, &policy, now, Some(&mut replay));
             let key = match &outcome.result {
                 Ok(_) => "accepted".to_owned(),
                 Err(e) => e.code.clone(),

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use yima_core::Kind;
 use yima_core::claims::HealthStatus;
-use yima_core::policy::{Policy, StatusOutcome, check};
+use yima_core::policy::{Policy, StatusOutcome, check_with_replay};
+use yima_core::presentation::ReplayCache;
 use yima_core::trust::{BundleCheck, TrustBundle};
 
 use crate::cli::VenueArgs;
@@ -66,6 +67,18 @@ pub fn policy(args: &VenueArgs) -> Result<Policy, CliError> {
     if let Some(s) = &args.clock_skew {
         p.clock_skew = clock::parse_duration(s)?;
     }
+    for k in &args.require_binding {
+        let kind = Kind::from_name(k).ok_or_else(|| usage(format!("{k}: unknown kind")))?;
+        if !p.require_holder_binding.contains(&kind) {
+            p.require_holder_binding.push(kind);
+        }
+    }
+    if let Some(v) = &args.venue_id {
+        p.venue_id = Some(v.clone());
+    }
+    if let Some(f) = &args.freshness {
+        p.presentation_freshness = clock::parse_duration(f)?;
+    }
     Ok(p)
 }
 
@@ -124,15 +137,21 @@ pub fn load_bundle(
     Ok(Some(bundle))
 }
 
-/// Checks one found input against the bundle and policy.
-pub fn check_found(found: &Found, bundle: &TrustBundle, policy: &Policy, now: u64) -> Outcome {
+/// Checks one found input against the bundle and policy, flagging replays in `replay` if given.
+pub fn check_found(
+    found: &Found,
+    bundle: &TrustBundle,
+    policy: &Policy,
+    now: u64,
+    replay: Option<&mut ReplayCache>,
+) -> Outcome {
     let result = match &found.text {
         Err(u) => Err(Failure {
             code: u.code.to_owned(),
             stage: "input".to_owned(),
             message: u.message.clone(),
         }),
-        Ok(text) => check(text, bundle, policy, now)
+        Ok(text) => check_with_replay(text, bundle, policy, now, replay)
             .map(|a| {
                 let status = match a.status {
                     StatusOutcome::NotReferenced => "not-referenced",

@@ -126,7 +126,7 @@ pub fn run(args: &VerifyArgs) -> Result<i32, CliError> {
             .ok_or_else(|| crate::error::usage("--bundle is required"))?;
         let mut status = 0;
         for found in input::resolve(&args.input)? {
-            let outcome = venue::check_found(&found, &bundle, &policy, now);
+            let outcome = venue::check_found(&found, &bundle, &policy, now, None);
             status = status.max(print(&outcome, args.json));
         }
         return Ok(status);

@@ -100,6 +100,25 @@ pub fn decode(input: &[u8]) -> Result<Value<'_>, CborError> {
     Ok(v)
 }
 
+/// Decodes a CBOR sequence (RFC 8742): consecutive data items filling all of `input`, at most
+/// `max_items` of them. Returns each item with its byte range in `input`.
+pub fn decode_sequence(
+    input: &[u8],
+    max_items: usize,
+) -> Result<Vec<(Value<'_>, std::ops::Range<usize>)>, CborError> {
+    let mut r = Reader { buf: input, pos: 0 };
+    let mut items = Vec::new();
+    while r.pos < input.len() {
+        if items.len() >= max_items {
+            return Err(CborError::TrailingBytes);
+        }
+        let start = r.pos;
+        let v = r.item(0)?;
+        items.push((v, start..r.pos));
+    }
+    Ok(items)
+}
+
 struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,

@@ -24,6 +24,8 @@ pub const CLAIM_IAT: i64 = 6;
 pub const CLAIM_CTI: i64 = 7;
 /// The yima credential claim (see `docs/format.md`, "Claim key registration").
 pub const CLAIM_CREDENTIAL: i64 = -270;
+/// CWT claim key `cnf` (RFC 8747): proof-of-possession key of the holder's device.
+pub const CLAIM_CNF: i64 = 8;
 /// The yima status-reference claim: `[list id, index]` into the issuer's status list (see `status.rs`).
 pub const CLAIM_STATUS_REF: i64 = -271;
 /// Sub-key of the credential claim holding the kind number.
@@ -50,6 +52,10 @@ pub struct Claims {
     /// `cti`: unique credential id (1 to 16 bytes), hex in JSON.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "hex_opt")]
     pub credential_id: Option<Vec<u8>>,
+    /// `cnf` (RFC 8747): the holder device's Ed25519 public key (hex in JSON). A credential with it can be
+    /// shown as a dynamic presentation signed by that device (see `presentation.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "hex_key_opt")]
+    pub confirmation: Option<[u8; 32]>,
     /// Status reference: where this credential's revocation/suspension status is published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<StatusRef>,
@@ -213,8 +219,10 @@ pub struct HealthCode {
     pub status: HealthStatus,
     /// Sub-key 2: masked display name such as `金*` (1 to 16 characters, at least one `*` and one other).
     pub holder_name: String,
-    /// Sub-key 3: pseudonymous holder id, 8 to 32 bytes (hex in JSON). Never a citizen ID number.
-    #[serde(with = "hex_bytes")]
+    /// Sub-key 3: pseudonymous holder id, 8 to 32 bytes (hex in JSON). Never a citizen ID number. May
+    /// be empty (and is then omitted) only when the credential is bound to a device key (`cnf`), which
+    /// then serves as the pseudonymous holder identifier.
+    #[serde(with = "hex_bytes", default, skip_serializing_if = "Vec::is_empty")]
     pub holder_id: Vec<u8>,
     /// Sub-key 4: GB/T 2260 region code (6 digits).
     pub region: u32,
@@ -408,7 +416,7 @@ impl HealthCode {
                 "must be a masked name: up to 16 characters with at least one '*' and one other letter",
             ));
         }
-        if !(8..=32).contains(&self.holder_id.len()) {
+        if !self.holder_id.is_empty() && !(8..=32).contains(&self.holder_id.len()) {
             return Err(Violation::Invalid("holder_id", "must be 8 to 32 bytes"));
         }
         if ident::looks_like_citizen_id(&self.holder_id) {
@@ -560,6 +568,23 @@ impl Claims {
         {
             return Err(Violation::Invalid("credential_id", "must be 1 to 16 bytes"));
         }
+        if let Some(key) = &self.confirmation
+            && crate::keys::VerifyingKey::from_bytes(key).is_err()
+        {
+            return Err(Violation::Invalid(
+                "confirmation",
+                "not a valid, non-small-order Ed25519 public key",
+            ));
+        }
+        if let Credential::HealthCode(h) = &self.credential
+            && h.holder_id.is_empty()
+            && self.confirmation.is_none()
+        {
+            return Err(Violation::Invalid(
+                "holder_id",
+                "required unless the credential is bound to a holder device key (cnf)",
+            ));
+        }
         self.credential.check()
     }
 
@@ -585,6 +610,9 @@ impl Claims {
         if let Some(cti) = &self.credential_id {
             pairs.push((Value::int(CLAIM_CTI), Value::Bytes(cti)));
         }
+        if let Some(key) = &self.confirmation {
+            pairs.push((Value::int(CLAIM_CNF), cnf_value(key)));
+        }
         if let Some(st) = &self.status {
             pairs.push((
                 Value::int(CLAIM_STATUS_REF),
@@ -606,6 +634,7 @@ impl Claims {
         let (mut iss, mut exp, mut nbf, mut iat, mut cti, mut cred) =
             (None, None, None, None, None, None);
         let mut status = None;
+        let mut confirmation = None;
         for (k, val) in &pairs {
             let key = k.as_i64().ok_or(VerifyError::ClaimType("claim key"))?;
             match key {
@@ -615,6 +644,7 @@ impl Claims {
                 CLAIM_IAT => iat = Some(as_uint(val, "iat")?),
                 CLAIM_CTI => cti = Some(as_bytes(val, "cti")?),
                 CLAIM_CREDENTIAL => cred = Some(val),
+                CLAIM_CNF => confirmation = Some(cnf_from(val)?),
                 CLAIM_STATUS_REF => match val {
                     Value::Array(items) => match items.as_slice() {
                         [Value::Uint(list_id), Value::Uint(index)] => {
@@ -643,6 +673,7 @@ impl Claims {
             expires_at: exp.ok_or(VerifyError::ClaimMissing("exp"))?,
             not_before: nbf,
             credential_id: cti.map(<[u8]>::to_vec),
+            confirmation,
             status,
             credential: Credential::from_value(
                 cred.ok_or(VerifyError::ClaimMissing("credential"))?,
@@ -732,7 +763,9 @@ impl Credential {
             Credential::HealthCode(c) => {
                 f.push((1, u(c.status.number())));
                 f.push((2, t(&c.holder_name)));
-                f.push((3, Value::Bytes(&c.holder_id)));
+                if !c.holder_id.is_empty() {
+                    f.push((3, Value::Bytes(&c.holder_id)));
+                }
                 f.push((4, u(c.region)));
                 if let Some(r) = &c.reason {
                     f.push((5, t(r)));
@@ -838,7 +871,19 @@ impl Credential {
                 Credential::HealthCode(HealthCode {
                     status,
                     holder_name: f.text(2, "holder_name")?,
-                    holder_id: as_bytes(f.req(3, "holder_id")?, "holder_id")?.to_vec(),
+                    holder_id: match f.opt(3) {
+                        None => Vec::new(),
+                        Some(v) => {
+                            let id = as_bytes(v, "holder_id")?;
+                            if id.is_empty() {
+                                return Err(VerifyError::ClaimInvalid {
+                                    field: "holder_id",
+                                    reason: "must be 8 to 32 bytes",
+                                });
+                            }
+                            id.to_vec()
+                        }
+                    },
                     region: as_u32(f.req(4, "region")?, "region")?,
                     reason: f
                         .opt(5)
@@ -903,6 +948,74 @@ impl Credential {
                 },
             }),
         })
+    }
+}
+
+/// COSE_Key (RFC 9052 §7) labels and values for an Ed25519 public key.
+const COSE_KEY_KTY: i64 = 1;
+const COSE_KEY_CRV: i64 = -1;
+const COSE_KEY_X: i64 = -2;
+const KTY_OKP: i64 = 1;
+const CRV_ED25519: i64 = 6;
+
+/// `cnf` value: `{1: COSE_Key}` with COSE_Key `{1: 1 (OKP), -1: 6 (Ed25519), -2: x}`.
+fn cnf_value(key: &[u8; 32]) -> Value<'_> {
+    Value::Map(vec![(
+        Value::Uint(1),
+        Value::Map(vec![
+            (Value::int(COSE_KEY_KTY), Value::int(KTY_OKP)),
+            (Value::int(COSE_KEY_CRV), Value::int(CRV_ED25519)),
+            (Value::int(COSE_KEY_X), Value::Bytes(key)),
+        ]),
+    )])
+}
+
+/// Parses `cnf`, accepting exactly an Ed25519 COSE_Key (no other members, no other confirmation methods).
+fn cnf_from(v: &Value<'_>) -> Result<[u8; 32], VerifyError> {
+    let invalid = VerifyError::ClaimInvalid {
+        field: "cnf",
+        reason: "must be {1: COSE_Key} with an Ed25519 OKP key",
+    };
+    let Value::Map(outer) = v else {
+        return Err(VerifyError::ClaimType("cnf"));
+    };
+    let [(Value::Uint(1), Value::Map(key))] = outer.as_slice() else {
+        return Err(invalid);
+    };
+    let [(k1, v1), (k2, v2), (k3, Value::Bytes(x))] = key.as_slice() else {
+        return Err(invalid);
+    };
+    if k1.as_i64() != Some(COSE_KEY_KTY)
+        || v1.as_i64() != Some(KTY_OKP)
+        || k2.as_i64() != Some(COSE_KEY_CRV)
+        || v2.as_i64() != Some(CRV_ED25519)
+        || k3.as_i64() != Some(COSE_KEY_X)
+    {
+        return Err(invalid);
+    }
+    (*x).try_into().map_err(|_| invalid)
+}
+
+mod hex_key_opt {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(b: &Option<[u8; 32]>, s: S) -> Result<S::Ok, S::Error> {
+        match b {
+            Some(b) => super::hex_bytes::serialize(b, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[u8; 32]>, D::Error> {
+        let s = <Option<std::borrow::Cow<'de, str>>>::deserialize(d)?;
+        s.map(|s| {
+            super::from_hex(&s)
+                .and_then(|v| <[u8; 32]>::try_from(v).ok())
+                .ok_or_else(|| {
+                    serde::de::Error::custom("expected 64 hex digits (an Ed25519 public key)")
+                })
+        })
+        .transpose()
     }
 }
 

@@ -174,9 +174,7 @@ impl Unverified {
             .find(|k| k.verify_strict(&sig_structure, self.signature()))
             .ok_or(VerifyError::BadSignature)?
             .clone();
-        let claims = self.unverified_claims()?;
-        check_time(&claims, opts)?;
-        Ok(Verified { claims, key })
+        Verified::after_signature(self, key, opts)
     }
 }
 
@@ -199,6 +197,18 @@ pub struct Verified {
 }
 
 impl Verified {
+    /// The stages after the signature (claims, identifiers, time window), once `key` has verified the
+    /// signature of `u`: shared by [`Unverified::verify`] and [`crate::batch`].
+    pub(crate) fn after_signature(
+        u: &Unverified,
+        key: VerifyingKey,
+        opts: &VerifyOptions,
+    ) -> Result<Verified, VerifyError> {
+        let claims = u.unverified_claims()?;
+        check_time(&claims, opts)?;
+        Ok(Verified { claims, key })
+    }
+
     /// The verified claims.
     pub fn claims(&self) -> &Claims {
         &self.claims

@@ -17,6 +17,7 @@
 //!     expires_at: 1_767_225_600 + 86_400,
 //!     not_before: None,
 //!     credential_id: None,
+//!     confirmation: None,
 //!     status: None,
 //!     credential: Credential::HealthCode(HealthCode::new(
 //!         HealthStatus::Green, "金*", vec![0x5a; 10], 310104, None,
@@ -48,6 +49,7 @@ pub mod error;
 pub mod ident;
 pub mod keys;
 pub mod policy;
+pub mod presentation;
 pub mod samples;
 pub mod status;
 pub mod transport;

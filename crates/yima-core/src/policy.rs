@@ -9,6 +9,10 @@
 //! clock_skew = "5m"                         # default: 5 minutes, both ends of every window
 //! accept_unknown_status = false             # default: false (status list missing or stale -> reject)
 //! max_bundle_age = "7d"                     # optional: refuse trust bundles issued longer ago
+//! require_holder_binding = ["health-code"]  # default: none; these kinds only as device presentations
+//! presentation_freshness = "60s"            # default: 60 s
+//! presentation_skew = "10s"                 # default: 10 s, both sides of the freshness window
+//! venue_id = "GATE-7"                       # optional: presentations must be bound to this venue
 //! ```
 //!
 //! Durations are seconds (a number) or a number with a unit `s`, `m`, `h` or `d`.
@@ -18,6 +22,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::claims::{Claims, Credential, HealthStatus, Kind};
 use crate::credential::{Unverified, Verified, VerifyOptions};
 use crate::error::{Stage, VerifyError};
+use crate::presentation::{Presentation, PresentationError, ReplayCache, is_presentation};
 use crate::status::CredentialStatus;
 use crate::trust::TrustBundle;
 
@@ -51,6 +56,27 @@ pub struct Policy {
         skip_serializing_if = "Option::is_none"
     )]
     pub max_bundle_age: Option<u64>,
+    /// Kinds accepted only as holder-bound dynamic presentations (`YP1:`), not as static codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub require_holder_binding: Vec<Kind>,
+    /// How old a presentation may be, in seconds (plus clock skew).
+    #[serde(default = "default_freshness", deserialize_with = "duration")]
+    pub presentation_freshness: u64,
+    /// Clock-skew tolerance for presentation times, in seconds, on both sides of the freshness window
+    /// (kept separate from `clock_skew`: minutes of tolerance would defeat a 60-second window).
+    #[serde(default = "default_presentation_skew", deserialize_with = "duration")]
+    pub presentation_skew: u64,
+    /// Presentations must be bound to this venue id / nonce.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venue_id: Option<String>,
+}
+
+fn default_freshness() -> u64 {
+    60
+}
+
+fn default_presentation_skew() -> u64 {
+    10
 }
 
 fn all_kinds() -> Vec<Kind> {
@@ -74,6 +100,10 @@ impl Default for Policy {
             clock_skew: default_skew(),
             accept_unknown_status: false,
             max_bundle_age: None,
+            require_holder_binding: Vec::new(),
+            presentation_freshness: default_freshness(),
+            presentation_skew: default_presentation_skew(),
+            venue_id: None,
         }
     }
 }
@@ -130,6 +160,8 @@ pub enum VerdictStage {
     Status,
     /// The venue's own rules.
     Policy,
+    /// Holder binding: device signature, freshness and venue of a dynamic presentation.
+    Holder,
 }
 
 impl VerdictStage {
@@ -142,6 +174,7 @@ impl VerdictStage {
             VerdictStage::Time => "time",
             VerdictStage::Status => "status",
             VerdictStage::Policy => "policy",
+            VerdictStage::Holder => "holder",
         }
     }
 }
@@ -209,10 +242,68 @@ fn from_verify_error(e: VerifyError) -> Rejection {
 }
 
 /// Checks one transport text at a venue: parse, verify with the bundle's issuer keys (with the policy's
-/// clock skew), then issuer authorisation, status, and the venue policy.
+/// clock skew), then issuer authorisation, status, the venue policy, and holder binding (a `YP1:`
+/// presentation's device signature, freshness and venue; or whether the kind requires one).
 pub fn check(text: &str, bundle: &TrustBundle, policy: &Policy, now: u64) -> Verdict {
-    let unverified = Unverified::parse(text).map_err(from_verify_error)?;
-    check_unverified(&unverified, bundle, policy, now)
+    check_with_replay(text, bundle, policy, now, None)
+}
+
+fn holder_reject(e: PresentationError, claims: Option<&Claims>) -> Rejection {
+    match e {
+        PresentationError::Credential(v) => from_verify_error(v),
+        other => reject(
+            VerdictStage::Holder,
+            other.code(),
+            other.to_string(),
+            claims,
+        ),
+    }
+}
+
+/// As [`check`], also flagging a presentation already seen within the freshness window in `replay`.
+pub fn check_with_replay(
+    text: &str,
+    bundle: &TrustBundle,
+    policy: &Policy,
+    now: u64,
+    replay: Option<&mut ReplayCache>,
+) -> Verdict {
+    if !is_presentation(text) {
+        let unverified = Unverified::parse(text).map_err(from_verify_error)?;
+        let accepted = check_unverified(&unverified, bundle, policy, now)?;
+        let claims = accepted.verified.claims();
+        if policy
+            .require_holder_binding
+            .contains(&claims.credential.kind())
+        {
+            return Err(holder_reject(PresentationError::Required, Some(claims)));
+        }
+        return Ok(accepted);
+    }
+    let p = Presentation::parse(text).map_err(|e| holder_reject(e, None))?;
+    let accepted = check_unverified(&p.credential, bundle, policy, now)?;
+    let claims = accepted.verified.claims();
+    let holder_key = claims
+        .confirmation
+        .ok_or_else(|| holder_reject(PresentationError::BindingMissing, Some(claims)))?;
+    p.verify_device(&holder_key)
+        .map_err(|e| holder_reject(e, Some(claims)))?;
+    p.check_time(now, policy.presentation_freshness, policy.presentation_skew)
+        .map_err(|e| holder_reject(e, Some(claims)))?;
+    if let Some(want) = &policy.venue_id
+        && p.venue.as_deref() != Some(want.as_str())
+    {
+        return Err(holder_reject(PresentationError::WrongVenue, Some(claims)));
+    }
+    if let Some(cache) = replay {
+        let window = policy
+            .presentation_freshness
+            .saturating_add(policy.presentation_skew.saturating_mul(2));
+        if !cache.check_and_insert(&p, now, window) {
+            return Err(holder_reject(PresentationError::Replayed, Some(claims)));
+        }
+    }
+    Ok(accepted)
 }
 
 /// As [`check`], for an already parsed credential.

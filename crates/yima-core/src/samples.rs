@@ -98,6 +98,7 @@ pub fn claims(kind: Kind, now: u64, cti: [u8; 8]) -> Claims {
         expires_at: now + validity(kind),
         not_before: None,
         credential_id: Some(cti.to_vec()),
+        confirmation: None,
         status: None,
         credential: credential(kind),
     }

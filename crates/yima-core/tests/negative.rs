@@ -513,7 +513,8 @@ hostile! {
     claims_missing_exp: "claims.missing" @ Claims => payload_err(&edit_claims(&health_claims().to_cbor(), |p| remove(p, CLAIM_EXP)));
     claims_missing_credential: "claims.missing" @ Claims => payload_err(&edit_claims(&health_claims().to_cbor(), |p| remove(p, CLAIM_CREDENTIAL)));
     claims_missing_kind: "claims.missing" @ Claims => payload_err(&edit_credential(&health_claims().to_cbor(), |p| remove(p, 0)));
-    claims_missing_holder_id: "claims.missing" @ Claims => payload_err(&edit_credential(&health_claims().to_cbor(), |p| remove(p, 3)));
+    /// A health code without holder id is only valid when bound to a device key (cnf).
+    claims_missing_holder_id: "claims.invalid" @ Claims => payload_err(&edit_credential(&health_claims().to_cbor(), |p| remove(p, 3)));
     claims_empty_map: "claims.missing" @ Claims => payload_err(&[0xa0]);
     claims_iat_wrong_type: "claims.wrong-type" @ Claims => payload_err(&edit_claims(&health_claims().to_cbor(), |p| set(p, CLAIM_IAT, Value::Text("2026-01-01"))));
     claims_exp_negative: "claims.wrong-type" @ Claims => payload_err(&edit_claims(&health_claims().to_cbor(), |p| set(p, CLAIM_EXP, int(-1))));

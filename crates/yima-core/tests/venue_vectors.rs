@@ -73,7 +73,7 @@ fn every_venue_vector_gives_its_expected_verdict() {
             }
         }
     }
-    for s in ["bundle", "issuer", "time", "status", "policy"] {
+    for s in ["bundle", "issuer", "time", "status", "policy", "holder"] {
         assert!(stages.contains(s), "no vector decided at stage {s}");
     }
 }

@@ -9,9 +9,10 @@ use rand_core::RngCore;
 use serde_json::json;
 use yima_core::claims::{Claims, Credential, HealthStatus, StatusRef};
 use yima_core::policy::Policy;
+use yima_core::presentation::{assemble, digest, present, signed_bytes};
 use yima_core::status::{CredentialStatus, StatusList, StatusListToken};
 use yima_core::trust::{BundleContents, Issuer};
-use yima_core::{Kind, SigningKey, issue, samples};
+use yima_core::{Issued, Kind, SigningKey, issue, samples};
 
 use crate::{NOW, rfc3339};
 
@@ -552,5 +553,189 @@ pub fn generate(
         expected: "accepted",
         stage: None,
     })?;
+    presentations(&mut v, &bundle, &sh, rng)?;
     Ok(v.names)
+}
+
+/// Dynamic holder-bound presentation cases (issue: anti-screenshot codes).
+fn presentations(
+    v: &mut Venue<'_>,
+    bundle: &[u8],
+    sh: &SigningKey,
+    rng: &mut ChaCha20Rng,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let device = seed(rng);
+    let thief = seed(rng);
+    let bound = |iat: u64, device: &SigningKey| -> Result<Issued, yima_core::IssueError> {
+        let mut c = health(HealthStatus::Green, iat, iat + DAY, None, "SH");
+        c.confirmation = Some(device.verifying_key().to_bytes());
+        issue(&c, sh)
+    };
+    let cred = bound(NOW, &device)?;
+    let t = NOW + 600;
+    let require = Policy {
+        require_holder_binding: vec![Kind::HealthCode],
+        ..Policy::default()
+    };
+    let at_venue = Policy {
+        venue_id: Some("GATE-7".into()),
+        ..require.clone()
+    };
+    let no_skew = Policy {
+        presentation_skew: 0,
+        ..require.clone()
+    };
+    let fresh = present(&cred.text, &device, t, None)?;
+    let mut case = |name: &str,
+                    description: &str,
+                    policy: &Policy,
+                    now: u64,
+                    input: &str,
+                    expected: &str,
+                    stage: Option<&str>| {
+        v.write(Case {
+            name,
+            description,
+            bundle,
+            policy,
+            accepted_seq: Some(5),
+            now,
+            input,
+            expected,
+            stage,
+        })
+    };
+    case(
+        "presentation-valid",
+        "A device-bound health code presented 10 s ago, at a venue that requires holder binding.",
+        &require,
+        t + 10,
+        &fresh,
+        "accepted",
+        None,
+    )?;
+    case(
+        "presentation-required",
+        "The bound credential shown as a static code where a presentation is required.",
+        &require,
+        t + 10,
+        &cred.text,
+        "presentation.required",
+        Some("holder"),
+    )?;
+    case(
+        "presentation-screenshot-after-61s",
+        "A screenshot of the presentation shown again 61 s later (freshness 60 s, no skew).",
+        &no_skew,
+        t + 61,
+        &fresh,
+        "presentation.stale",
+        Some("holder"),
+    )?;
+    case(
+        "presentation-stale-default-skew",
+        "Shown 71 s later: past 60 s freshness plus the default 10 s skew.",
+        &require,
+        t + 71,
+        &fresh,
+        "presentation.stale",
+        Some("holder"),
+    )?;
+    case(
+        "presentation-from-future",
+        "The device clock is 11 s ahead of the gate (skew 10 s).",
+        &require,
+        t - 11,
+        &fresh,
+        "presentation.from-future",
+        Some("holder"),
+    )?;
+    let venue = present(&cred.text, &device, t, Some("GATE-7"))?;
+    case(
+        "presentation-venue-match",
+        "Bound to venue GATE-7 at venue GATE-7.",
+        &at_venue,
+        t + 5,
+        &venue,
+        "accepted",
+        None,
+    )?;
+    case(
+        "presentation-wrong-venue",
+        "A presentation without venue at a venue that requires GATE-7.",
+        &at_venue,
+        t + 5,
+        &fresh,
+        "presentation.wrong-venue",
+        Some("holder"),
+    )?;
+    let other_venue = present(&cred.text, &device, t, Some("GATE-9"))?;
+    case(
+        "presentation-other-venue",
+        "Bound to GATE-9, shown at GATE-7.",
+        &at_venue,
+        t + 5,
+        &other_venue,
+        "presentation.wrong-venue",
+        Some("holder"),
+    )?;
+    // A credential lifted into another device's presentation: the thief's device signs it.
+    let d = digest(&cred.cose);
+    let lifted = assemble(
+        &cred.cose,
+        t,
+        None,
+        &d,
+        &thief.sign(&signed_bytes(&d, t, None)),
+    );
+    case(
+        "presentation-lifted-to-other-device",
+        "The victim's credential in a presentation signed by another device.",
+        &require,
+        t + 5,
+        &lifted,
+        "presentation.bad-device-signature",
+        Some("holder"),
+    )?;
+    // The device signed for one credential; another credential of the same holder was put in its place.
+    let older = bound(NOW - 3600, &device)?;
+    let Some(after_cred) = yima_core::base45::decode(fresh.strip_prefix("YP1:").ok_or("prefix")?)?
+        .get(cred.cose.len()..)
+        .map(<[u8]>::to_vec)
+    else {
+        return Err("short presentation".into());
+    };
+    let swapped = format!(
+        "YP1:{}",
+        yima_core::base45::encode(&[older.cose.clone(), after_cred].concat())
+    );
+    case(
+        "presentation-credential-changed",
+        "Another valid credential of the same holder swapped in under the device signature.",
+        &require,
+        t + 5,
+        &swapped,
+        "presentation.credential-changed",
+        Some("holder"),
+    )?;
+    // A presentation around a credential that has no holder key.
+    let unbound = issue(&health(HealthStatus::Green, NOW, NOW + DAY, None, "SH"), sh)?;
+    let d = digest(&unbound.cose);
+    let p = assemble(
+        &unbound.cose,
+        t,
+        None,
+        &d,
+        &device.sign(&signed_bytes(&d, t, None)),
+    );
+    case(
+        "presentation-binding-missing",
+        "A presentation whose credential carries no holder key (cnf).",
+        &require,
+        t + 5,
+        &p,
+        "presentation.binding-missing",
+        Some("holder"),
+    )?;
+    Ok(())
 }

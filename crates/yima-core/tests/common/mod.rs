@@ -177,6 +177,7 @@ pub fn claims_with(credential: Credential) -> Claims {
         expires_at: T0 + 86_400,
         not_before: None,
         credential_id: None,
+        confirmation: None,
         status: None,
         credential,
     }
@@ -569,6 +570,7 @@ pub fn claims_strategy(
                     expires_at: exp,
                     not_before,
                     credential_id: cti,
+                    confirmation: None,
                     status: status.map(|(list_id, index)| StatusRef { list_id, index }),
                     credential,
                 };
