@@ -123,6 +123,8 @@ pub fn run(args: &DemoArgs) -> Result<i32, CliError> {
         "key.unknown-kid",
     );
 
+    ok &= venue_demo(&key, now)?;
+
     outln!(
         "\n{}",
         if ok {
@@ -156,4 +158,146 @@ fn expect_rejected(
             false
         }
     }
+}
+
+/// Seed of the demo authority's bundle-signing key (public on purpose).
+const AUTHORITY_SEED: [u8; 32] = *b"yima-demo-trust-bundle-signer!!!";
+/// Seed of the demo holder's device key (public on purpose).
+const DEVICE_SEED: [u8; 32] = *b"yima-demo-holder-device-key-0001";
+
+/// The venue side: a signed trust bundle with a status list, a green-only policy, and a dynamic
+/// presentation bound to the holder's device.
+fn venue_demo(issuer: &SigningKey, now: u64) -> Result<bool, CliError> {
+    use yima_core::claims::StatusRef;
+    use yima_core::policy::{Policy, check};
+    use yima_core::presentation::present;
+    use yima_core::status::{CredentialStatus, StatusList, StatusListToken};
+    use yima_core::trust::{BundleCheck, BundleContents, Issuer, TrustBundle};
+
+    outln!(
+        "\nAt the venue gate: a signed trust bundle (issuer keys + status list), green-only policy"
+    );
+    let device = SigningKey::from_seed(&DEVICE_SEED);
+    let code = |index: u64, status: HealthStatus, bound: bool| -> Result<String, CliError> {
+        let mut c = samples::claims(Kind::HealthCode, now, [0; 8]);
+        c.credential_id = None;
+        c.status = Some(StatusRef { list_id: 1, index });
+        if bound {
+            c.confirmation = Some(device.verifying_key().to_bytes());
+        }
+        if let Credential::HealthCode(h) = &mut c.credential {
+            h.status = status;
+        }
+        Ok(issue(&c, issuer)?.text)
+    };
+    let green = code(0, HealthStatus::Green, false)?;
+    let revoked = code(1, HealthStatus::Green, false)?;
+    let yellow = code(2, HealthStatus::Yellow, false)?;
+    let bound = code(3, HealthStatus::Green, true)?;
+    let mut list = StatusList::new(1000).ok_or_else(|| usage("status list"))?;
+    list.set(1, CredentialStatus::Revoked);
+    let token = StatusListToken {
+        issuer: samples::ISSUER.into(),
+        list_id: 1,
+        issued_at: now,
+        expires_at: Some(now + 2 * 86_400),
+        ttl: Some(86_400),
+        list,
+    };
+    let authority = SigningKey::from_seed(&AUTHORITY_SEED);
+    let bundle_bytes = BundleContents {
+        seq: 1,
+        issued_at: now,
+        expires_at: now + 7 * 86_400,
+        issuers: vec![Issuer {
+            name: samples::ISSUER.into(),
+            key: issuer.verifying_key(),
+            kinds: Kind::ALL.to_vec(),
+            valid_from: now.saturating_sub(86_400),
+            valid_until: now + 365 * 86_400,
+        }],
+        status_lists: vec![token.sign(issuer)],
+    }
+    .sign(&authority);
+    let check_opts = BundleCheck {
+        now,
+        skew: 300,
+        accepted_seq: None,
+        max_age: None,
+    };
+    let bundle = TrustBundle::verify(&bundle_bytes, &authority.verifying_key(), &check_opts)
+        .map_err(|e| usage(format!("demo bundle: {e}")))?;
+    outln!(
+        "bundle seq {} signed by the pinned authority key, {} bytes",
+        bundle.seq(),
+        bundle_bytes.len()
+    );
+    let policy = Policy::default();
+    let presentation = present(&bound, &device, now, None).map_err(|e| usage(e.to_string()))?;
+    let binding = Policy {
+        require_holder_binding: vec![Kind::HealthCode],
+        presentation_skew: 0,
+        ..Policy::default()
+    };
+    let cases: [(&str, &str, &Policy, u64, Option<&str>); 6] = [
+        ("green health code", &green, &policy, now, None),
+        (
+            "revoked in the status list",
+            &revoked,
+            &policy,
+            now,
+            Some("status.revoked"),
+        ),
+        (
+            "yellow at a green-only venue",
+            &yellow,
+            &policy,
+            now,
+            Some("policy.health-status"),
+        ),
+        (
+            "static code where a device presentation is required",
+            &bound,
+            &binding,
+            now,
+            Some("presentation.required"),
+        ),
+        (
+            "fresh presentation signed by the holder's device",
+            &presentation,
+            &binding,
+            now + 5,
+            None,
+        ),
+        (
+            "the same presentation as a screenshot 61 s later",
+            &presentation,
+            &binding,
+            now + 61,
+            Some("presentation.stale"),
+        ),
+    ];
+    let mut ok = true;
+    for (what, text, policy, at, want) in cases {
+        match (check(text, &bundle, policy, at), want) {
+            (Ok(_), None) => outln!("✓ accepted {what}"),
+            (Err(r), Some(w)) if r.code == w => {
+                outln!("✓ rejected {what}: {} [{}]", r.code, r.stage.as_str())
+            }
+            (Ok(_), Some(w)) => {
+                ok = false;
+                outln!("✗ {what}: ACCEPTED, expected {w}");
+            }
+            (Err(r), _) => {
+                ok = false;
+                outln!("✗ {what}: {} ({})", r.code, r.message);
+            }
+        }
+    }
+    outln!(
+        "(dynamic presentation: {} characters, QR version {} at level M)",
+        presentation.len(),
+        output::symbol(&presentation, EcLevel::M)?.version()
+    );
+    Ok(ok)
 }

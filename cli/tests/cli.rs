@@ -469,6 +469,15 @@ fn demo_runs_end_to_end() {
     assert!(stdout.contains("demo complete"));
     assert_eq!(stdout.matches("✓ VALID").count(), 5);
     assert!(stdout.contains("signature.invalid") && stdout.contains("time.expired"));
+    for code in [
+        "status.revoked",
+        "policy.health-status",
+        "presentation.required",
+        "presentation.stale",
+    ] {
+        assert!(stdout.contains(code), "demo shows {code}");
+    }
+    assert!(stdout.contains("✓ accepted fresh presentation"));
     for kind in [
         "health-code",
         "social-security-card",
