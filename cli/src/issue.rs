@@ -111,12 +111,15 @@ fn health_code(a: &HealthCodeArgs) -> Result<Credential, CliError> {
     if let Some(path) = &a.claims {
         return Ok(Credential::HealthCode(read_json::<HealthCode>(path)?));
     }
-    let (Some(name), Some(id), Some(region), Some(status)) =
-        (&a.holder_name, &a.holder_id, &a.region, a.status)
-    else {
+    let (Some(name), Some(region), Some(status)) = (&a.holder_name, &a.region, a.status) else {
         return Err(usage(
             "health-code needs --holder-name, --holder-id, --region and --status (or --claims)",
         ));
+    };
+    let id = match (&a.holder_id, &a.common.holder_key) {
+        (Some(id), _) => id.as_str(),
+        (None, Some(_)) => "",
+        (None, None) => return Err(usage("health-code needs --holder-id (or --holder-key)")),
     };
     if CitizenId::parse(id).is_ok() {
         return Err(usage(

@@ -79,6 +79,13 @@ pub fn policy(args: &VenueArgs) -> Result<Policy, CliError> {
     if let Some(f) = &args.freshness {
         p.presentation_freshness = clock::parse_duration(f)?;
     }
+    if let Some(v) = &p.venue_id
+        && !yima_core::presentation::valid_venue(v)
+    {
+        return Err(usage(
+            "venue id must be 1 to 32 bytes without control characters",
+        ));
+    }
     Ok(p)
 }
 

@@ -251,6 +251,9 @@ pub fn check(text: &str, bundle: &TrustBundle, policy: &Policy, now: u64) -> Ver
 fn holder_reject(e: PresentationError, claims: Option<&Claims>) -> Rejection {
     match e {
         PresentationError::Credential(v) => from_verify_error(v),
+        PresentationError::Malformed(_) => {
+            reject(VerdictStage::Format, e.code(), e.to_string(), None)
+        }
         other => reject(
             VerdictStage::Holder,
             other.code(),
@@ -365,7 +368,7 @@ pub fn check_unverified(
         None => StatusOutcome::NotReferenced,
         Some(r) => match bundle.status_list(&issuer.name, r.list_id) {
             // The policy's clock skew applies to the list's freshness window too.
-            Some(list) if list.is_fresh(now.saturating_sub(skew)) => match list.list.get(r.index) {
+            Some(list) if list.is_fresh(now, skew) => match list.list.get(r.index) {
                 Some(CredentialStatus::Valid) => StatusOutcome::Valid,
                 Some(CredentialStatus::Revoked) => {
                     return Err(reject(

@@ -145,7 +145,7 @@ pub fn present(
         return Err(PresentError::WrongDevice);
     }
     if let Some(v) = venue
-        && (v.is_empty() || v.len() > MAX_VENUE_BYTES || v.chars().any(char::is_control))
+        && !valid_venue(v)
     {
         return Err(PresentError::BadVenue);
     }
@@ -188,6 +188,11 @@ pub struct Presentation {
     signature: [u8; 64],
 }
 
+/// Whether `v` is an acceptable venue id / nonce: 1 to [`MAX_VENUE_BYTES`] bytes, no control characters.
+pub fn valid_venue(v: &str) -> bool {
+    !v.is_empty() && v.len() <= MAX_VENUE_BYTES && !v.chars().any(char::is_control)
+}
+
 /// Whether `text` is a presentation (by its prefix).
 pub fn is_presentation(text: &str) -> bool {
     text.starts_with(PREFIX)
@@ -224,9 +229,7 @@ impl Presentation {
         let (time, venue) = match context {
             Value::Uint(t) => (*t, None),
             Value::Array(a) => match a.as_slice() {
-                [Value::Uint(t), Value::Text(v)] if !v.is_empty() && v.len() <= MAX_VENUE_BYTES => {
-                    (*t, Some((*v).to_owned()))
-                }
+                [Value::Uint(t), Value::Text(v)] if valid_venue(v) => (*t, Some((*v).to_owned())),
                 _ => {
                     return Err(PresentationError::Malformed(
                         "context must be t or [t, venue]",

@@ -233,9 +233,13 @@ impl StatusListToken {
         }
     }
 
-    /// Whether the list may be relied on at `now`.
-    pub fn is_fresh(&self, now: u64) -> bool {
-        self.stale_after().is_none_or(|t| now < t)
+    /// Whether the list may be relied on at `now`, with `skew` seconds of clock tolerance: not issued in
+    /// the future and not yet stale.
+    pub fn is_fresh(&self, now: u64, skew: u64) -> bool {
+        self.issued_at <= now.saturating_add(skew)
+            && self
+                .stale_after()
+                .is_none_or(|t| now < t.saturating_add(skew))
     }
 
     /// Parses a signed token and verifies it with one of `keys` (the issuer's keys from the trust bundle).
@@ -277,8 +281,11 @@ impl StatusListToken {
             field: "sub",
             reason: "not a urn:yima:status:<issuer>:<id> URI",
         })?;
-        let Some(Value::Map(sl)) = sl else {
-            return Err(VerifyError::ClaimMissing("status_list"));
+        let issued_at = iat.ok_or(VerifyError::ClaimMissing("iat"))?;
+        let sl = match sl {
+            Some(Value::Map(sl)) => sl,
+            Some(_) => return Err(VerifyError::ClaimType("status_list")),
+            None => return Err(VerifyError::ClaimMissing("status_list")),
         };
         let (mut bits, mut lst) = (None, None);
         for (k, v) in sl {
@@ -301,7 +308,7 @@ impl StatusListToken {
         Ok(StatusListToken {
             issuer: issuer.to_owned(),
             list_id,
-            issued_at: iat.ok_or(VerifyError::ClaimMissing("iat"))?,
+            issued_at,
             expires_at: exp,
             ttl,
             list,
@@ -312,10 +319,12 @@ impl StatusListToken {
 fn parse_uri(uri: &str) -> Option<(&str, u64)> {
     let rest = uri.strip_prefix("urn:yima:status:")?;
     let (issuer, id) = rest.rsplit_once(':')?;
+    // Canonical decimal only: "01" would name list 1 a second way.
     if issuer.is_empty()
         || !id.bytes().all(|b| b.is_ascii_digit())
         || id.len() > 19
         || id.is_empty()
+        || (id.len() > 1 && id.starts_with('0'))
     {
         return None;
     }
@@ -339,6 +348,16 @@ fn uint(v: &Value<'_>, name: &'static str) -> Result<u64, VerifyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_uri_is_canonical() {
+        assert_eq!(parse_uri(&list_uri("SH", 1)), Some(("SH", 1)));
+        assert_eq!(parse_uri("urn:yima:status:SH:01"), None);
+        assert_eq!(parse_uri("urn:yima:status:SH:0"), Some(("SH", 0)));
+        assert_eq!(parse_uri("urn:yima:status::1"), None);
+        assert_eq!(parse_uri("urn:yima:status:SH:"), None);
+        assert_eq!(parse_uri("urn:yima:status:SH:18446744073709551616"), None);
+    }
 
     #[test]
     fn bits_are_lsb_first_as_in_the_draft() {

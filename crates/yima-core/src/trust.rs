@@ -226,6 +226,14 @@ impl BundleContents {
             .iter()
             .map(issuer_from)
             .collect::<Result<Vec<_>, _>>()?;
+        for (i, a) in issuers.iter().enumerate() {
+            if issuers.iter().skip(i + 1).any(|b| b.key == a.key) {
+                return Err(VerifyError::ClaimInvalid {
+                    field: "issuers",
+                    reason: "the same key is listed twice",
+                });
+            }
+        }
         let status_lists = match f.get(6).copied().flatten() {
             None => Vec::new(),
             Some(Value::Array(items)) if !items.is_empty() => items
@@ -322,6 +330,27 @@ fn issuer_from(v: &Value<'_>) -> Result<Issuer, VerifyError> {
         .collect::<Result<Vec<_>, _>>()?;
     let valid_from = uint(get(6, "issuer valid from")?, "issuer valid from")?;
     let valid_until = uint(get(7, "issuer valid until")?, "issuer valid until")?;
+    if name.is_empty()
+        || name.len() > crate::claims::MAX_ISSUER_BYTES
+        || name.chars().any(char::is_control)
+    {
+        return Err(VerifyError::ClaimInvalid {
+            field: "issuer name",
+            reason: "must be 1 to 32 bytes without control characters",
+        });
+    }
+    if kinds.is_empty() {
+        return Err(VerifyError::ClaimInvalid {
+            field: "issuer kinds",
+            reason: "must name at least one kind",
+        });
+    }
+    if valid_until <= valid_from {
+        return Err(VerifyError::ClaimInvalid {
+            field: "issuer valid until",
+            reason: "must be after valid from",
+        });
+    }
     Ok(Issuer {
         name: (*name).to_owned(),
         key,
@@ -378,7 +407,12 @@ impl TrustBundle {
                     reason: "status list signed by a different issuer than it names",
                 }));
             }
-            lists.insert((t.issuer.clone(), t.list_id), t);
+            if lists.insert((t.issuer.clone(), t.list_id), t).is_some() {
+                return Err(BundleError::StatusList(VerifyError::ClaimInvalid {
+                    field: "sub",
+                    reason: "two status lists with the same issuer and list id",
+                }));
+            }
         }
         Ok(TrustBundle { contents, lists })
     }
@@ -410,5 +444,107 @@ impl TrustBundle {
     /// The status list `list_id` of issuer `issuer`, if the bundle carries it.
     pub fn status_list(&self, issuer: &str, list_id: u64) -> Option<&StatusListToken> {
         self.lists.get(&(issuer.to_owned(), list_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::{StatusList, StatusListToken};
+
+    const T: u64 = 1_767_225_600;
+
+    fn issuer(key: &SigningKey, name: &str) -> Issuer {
+        Issuer {
+            name: name.into(),
+            key: key.verifying_key(),
+            kinds: vec![Kind::HealthCode],
+            valid_from: T - 86_400,
+            valid_until: T + 86_400,
+        }
+    }
+
+    fn token(key: &SigningKey, list_id: u64, issued_at: u64) -> Vec<u8> {
+        StatusListToken {
+            issuer: "SH".into(),
+            list_id,
+            issued_at,
+            expires_at: None,
+            ttl: None,
+            list: StatusList::new(8).unwrap(),
+        }
+        .sign(key)
+    }
+
+    fn verify(c: &BundleContents, signer: &SigningKey) -> Result<TrustBundle, BundleError> {
+        let check = BundleCheck {
+            now: T,
+            skew: 0,
+            accepted_seq: None,
+            max_age: None,
+        };
+        TrustBundle::verify(&c.sign(signer), &signer.verifying_key(), &check)
+    }
+
+    #[test]
+    fn ambiguous_or_inconsistent_contents_are_refused() {
+        let (authority, sh) = (
+            SigningKey::from_seed(&[1; 32]),
+            SigningKey::from_seed(&[2; 32]),
+        );
+        let good = BundleContents {
+            seq: 1,
+            issued_at: T - 10,
+            expires_at: T + 10,
+            issuers: vec![issuer(&sh, "SH")],
+            status_lists: vec![token(&sh, 1, T - 10)],
+        };
+        assert!(verify(&good, &authority).is_ok());
+        let twice_key = BundleContents {
+            issuers: vec![issuer(&sh, "SH"), issuer(&sh, "SH2")],
+            ..good.clone()
+        };
+        assert_eq!(
+            verify(&twice_key, &authority).unwrap_err().code(),
+            "bundle.invalid"
+        );
+        let twice_list = BundleContents {
+            status_lists: vec![token(&sh, 1, T - 10), token(&sh, 1, T - 5)],
+            ..good.clone()
+        };
+        assert_eq!(
+            verify(&twice_list, &authority).unwrap_err().code(),
+            "bundle.status-list-invalid"
+        );
+        let mut no_kinds = good.clone();
+        no_kinds.issuers[0].kinds.clear();
+        assert_eq!(
+            verify(&no_kinds, &authority).unwrap_err().code(),
+            "bundle.invalid"
+        );
+        let mut inverted = good.clone();
+        inverted.issuers[0].valid_until = inverted.issuers[0].valid_from;
+        assert_eq!(
+            verify(&inverted, &authority).unwrap_err().code(),
+            "bundle.invalid"
+        );
+        let mut unnamed = good;
+        unnamed.issuers[0].name.clear();
+        assert_eq!(
+            verify(&unnamed, &authority).unwrap_err().code(),
+            "bundle.invalid"
+        );
+    }
+
+    #[test]
+    fn status_list_freshness_and_canonical_uri() {
+        let sh = SigningKey::from_seed(&[2; 32]);
+        let (future, _) =
+            StatusListToken::verify(&token(&sh, 1, T + 100), &[sh.verifying_key()]).unwrap();
+        assert!(
+            !future.is_fresh(T, 10),
+            "a list from the future is not fresh"
+        );
+        assert!(future.is_fresh(T, 100));
     }
 }
