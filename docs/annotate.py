@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
-"""Annotated hex dump of a yima test vector (see docs/format.md, sections 8 and 9).
+"""Annotated hex dumps and size tables for yima test vectors (see docs/format.md).
 
 Usage:
     python3 docs/annotate.py [VECTOR.json] [--section NAME ...]
 
 VECTOR.json defaults to test-vectors/vectors/valid-health-code.json (relative to the repository root).
-Sections: summary, hex, budget, sigstructure, whatif, qr (default: all, in that order).
+
+For a credential vector (test-vectors/vectors/*.json, which has `cose_hex`), the sections are
+    summary, hex, budget, sigstructure, whatif, qr                      (default: all, in that order)
+For a venue vector (test-vectors/venue/*.json, which has `bundle_hex`), the sections are
+    venue, bundle, statuslist, presentation                             (default: all, in that order;
+                                                                         `presentation` only for YP1: inputs)
 
 The script uses only the Python 3 standard library, reads nothing but the vector file, and its output
-depends only on that file, so it is deterministic. It re-derives everything from the vector's
-`cose_hex` with its own small CBOR reader, and cross-checks the Base45 text against `input`; it does not
-import or run any yima code. If the optional `cryptography` package is installed, the Ed25519 signature
-is also checked against the vector's first key and the result is written to standard error (so that
-standard output stays the same whether or not the package is present).
+depends only on that file, so it is deterministic. It re-derives everything from the vector's bytes
+with its own small CBOR reader and Base45 codec; it does not import or run any yima code. If the
+optional `cryptography` package is installed, the Ed25519 signatures (credential, trust bundle, status
+lists, device signature of a presentation) are also checked and the results are written to standard
+error (so that standard output stays the same whether or not the package is present).
 """
 
 import datetime
@@ -204,9 +209,16 @@ def smallest_version(chars, level="M"):
 # ----------------------------------------------------------------------------------------------------------
 # Names
 
-HEADER_LABELS = {1: "alg", 2: "crit", 4: "kid"}
+HEADER_LABELS = {1: "alg", 2: "crit", 4: "kid", 16: "typ"}
 ALGS = {-8: "EdDSA", -7: "ES256", -19: "Ed25519"}
-CLAIMS = {1: "iss", 4: "exp", 5: "nbf", 6: "iat", 7: "cti", -270: "credential (yima)", -271: "status reference (yima)"}
+CLAIMS = {1: "iss", 4: "exp", 5: "nbf", 6: "iat", 7: "cti", 8: "cnf", -270: "credential (yima)",
+          -271: "status reference (yima)"}
+COSE_KEY = {1: "kty", -1: "crv", -2: "x"}
+BUNDLE_KEYS = {1: "version", 2: "seq", 3: "iat", 4: "exp", 5: "issuers", 6: "status lists"}
+ISSUER_KEYS = {1: "name", 2: "kid", 3: "alg", 4: "public key", 5: "kinds", 6: "key valid from",
+               7: "key valid until"}
+STATUS_CLAIMS = {2: "sub", 4: "exp", 6: "iat", 65533: "status_list", 65534: "ttl"}
+LIST_STATUS = {0: "valid", 1: "revoked", 2: "suspended", 3: "changed"}
 KINDS = {1: "health-code", 2: "social-security-card", 3: "business-licence",
          4: "food-business-licence", 5: "electronic-licence"}
 FIELDS = {
@@ -258,18 +270,26 @@ def head_diag(it):
 # Annotated dump
 
 class Dump:
-    def __init__(self, buf):
+    """Collects annotated lines. With `abbrev` set, the content of a byte string longer than `abbrev`
+    bytes is shown on one line as its first 8 and last 4 bytes (the offsets stay exact)."""
+
+    def __init__(self, buf, abbrev=None, width=38):
         self.buf = buf
         self.lines = []
+        self.abbrev = abbrev
+        self.width = width
 
     def emit(self, start, data, depth, text):
         hexs = data.hex()
         indent = "  " * depth
-        chunks = [hexs[i:i + 32] for i in range(0, len(hexs), 32)] or [""]
+        if self.abbrev and len(data) > self.abbrev:
+            chunks = ["%s..%s" % (data[:8].hex(), data[-4:].hex())]
+        else:
+            chunks = [hexs[i:i + 32] for i in range(0, len(hexs), 32)] or [""]
         for n, chunk in enumerate(chunks):
             off = "%04x" % (start + 16 * n) if chunk or n == 0 else "    "
             label = text if n == 0 else ""
-            self.lines.append(("%s  %-38s %s" % (off, indent + chunk, label)).rstrip())
+            self.lines.append(("%s  %-*s %s" % (off, self.width, indent + chunk, label)).rstrip())
 
     def scalar(self, it, depth, meaning):
         self.emit(it.start, self.buf[it.start:it.end], depth, "%s%s" % (diag(it), meaning and "  ; " + meaning))
@@ -280,12 +300,22 @@ class Dump:
         if it.arg:
             content = self.buf[it.head_end:it.end]
             shown = diag(it) if it.major == 3 else "h'%s'" % (content.hex() if len(content) <= 12 else content[:6].hex() + "..." + content[-2:].hex())
+            if self.abbrev and len(content) > self.abbrev:
+                shown = "(%d bytes)" % len(content) if it.major == 2 else shown
             self.emit(it.head_end, content, depth + 1, shown)
 
 
 def value_meaning(name, it):
-    if name in ("exp", "nbf", "iat") and it.major == 0:
+    if name in ("exp", "nbf", "iat", "key valid from", "key valid until") and it.major == 0:
         return rfc3339(it.value)
+    if name == "ttl" and it.major == 0:
+        return "%d s" % it.value
+    if name == "kinds entry" and it.major == 0:
+        return KINDS.get(it.value, "unknown")
+    if name == "kty" and it.major == 0:
+        return {1: "OKP"}.get(it.value, "unknown")
+    if name == "crv" and it.major == 0:
+        return {6: "Ed25519"}.get(it.value, "unknown")
     if name in DATE_FIELDS and it.major == 0:
         return day(it.value) + " (days since 1970-01-01)"
     if name == "status" and it.major == 0:
@@ -338,25 +368,41 @@ def dump_credential(d, it, depth):
     dump_map(d, it, depth, "credential map (kind %s)" % KINDS.get(kind, "?"), names)
 
 
-def dump_cose(buf):
-    d = Dump(buf)
-    top = decode(buf)
+def dump_cnf(d, it, depth):
+    """cnf (RFC 8747): {1: COSE_Key}, COSE_Key {1: kty, -1: crv, -2: x}."""
+    d.emit(it.start, d.buf[it.start:it.head_end], depth, "%s  ; cnf" % head_diag(it))
+    for k, v in it.value:
+        d.scalar(k, depth + 1, "label/key COSE_Key (RFC 8747)")
+        dump_map(d, v, depth + 1, "COSE_Key (RFC 9052 section 7)", COSE_KEY)
+
+
+def dump_claims(d, it, depth):
+    dump_map(d, it, depth, "CWT claims set", CLAIMS, {-270: dump_credential, 8: dump_cnf})
+
+
+def dump_sign1(d, top, depth, payload_title, payload_fn, title="COSE_Sign1"):
+    """A tagged COSE_Sign1 found at `top` (an Item of d.buf); the payload is dumped by payload_fn."""
+    buf = d.buf
     tag, arr = top.value
-    d.emit(top.start, buf[top.start:top.head_end], 0, "tag(%d)  ; COSE_Sign1" % tag)
-    d.emit(arr.start, buf[arr.start:arr.head_end], 0, "array(%d)  ; [protected, unprotected, payload, signature]" % arr.arg)
+    d.emit(top.start, buf[top.start:top.head_end], depth, "tag(%d)  ; %s" % (tag, title))
+    d.emit(arr.start, buf[arr.start:arr.head_end], depth, "array(%d)  ; [protected, unprotected, payload, signature]" % arr.arg)
     prot, unprot, payload, sig = arr.value
-    d.emit(prot.start, buf[prot.start:prot.head_end], 1, "bstr(%d)  ; protected header (serialized map follows)" % prot.arg)
+    d.emit(prot.start, buf[prot.start:prot.head_end], depth + 1, "bstr(%d)  ; protected header (serialized map follows)" % prot.arg)
     ph = read_item(buf, prot.head_end)
-    dump_map(d, ph, 2, "protected header map", HEADER_LABELS)
-    d.emit(unprot.start, buf[unprot.start:unprot.end], 1, "map(%d)  ; unprotected header (empty)" % unprot.arg)
-    d.emit(payload.start, buf[payload.start:payload.head_end], 1, "bstr(%d)  ; payload: CWT claims set (serialized map follows)" % payload.arg)
-    pl = read_item(buf, payload.head_end)
-    dump_map(d, pl, 2, "CWT claims set", CLAIMS, {-270: dump_credential})
-    d.emit(sig.start, buf[sig.start:sig.head_end], 1, "bstr(%d)  ; signature (Ed25519: R || S)" % sig.arg)
+    dump_map(d, ph, depth + 2, "protected header map", HEADER_LABELS)
+    d.emit(unprot.start, buf[unprot.start:unprot.end], depth + 1, "map(%d)  ; unprotected header (empty)" % unprot.arg)
+    d.emit(payload.start, buf[payload.start:payload.head_end], depth + 1, "bstr(%d)  ; payload: %s (serialized map follows)" % (payload.arg, payload_title))
+    payload_fn(d, read_item(buf, payload.head_end), depth + 2)
+    d.emit(sig.start, buf[sig.start:sig.head_end], depth + 1, "bstr(%d)  ; signature (Ed25519: R || S)" % sig.arg)
     r = buf[sig.head_end:sig.head_end + 32]
     s = buf[sig.head_end + 32:sig.end]
-    d.emit(sig.head_end, r, 2, "R (32 bytes)")
-    d.emit(sig.head_end + 32, s, 2, "S (32 bytes, little-endian scalar < L)")
+    d.emit(sig.head_end, r, depth + 2, "R (32 bytes)")
+    d.emit(sig.head_end + 32, s, depth + 2, "S (32 bytes, little-endian scalar < L)")
+
+
+def dump_cose(buf):
+    d = Dump(buf)
+    dump_sign1(d, decode(buf), 0, "CWT claims set", dump_claims)
     return d.lines
 
 
@@ -505,6 +551,8 @@ def section_whatif(v, buf):
     def setk(d, k, val):
         d[k] = val
 
+    cnf = {1: {1: 1, -1: 6, -2: filler(32, "cnf")}}  # RFC 8747 cnf with an Ed25519 COSE_Key
+
     cases = [
         ("reference credential", lambda c: None, None),
         ("without `cti` (`--no-id`)", lambda c: c.pop(7), None),
@@ -524,6 +572,10 @@ def section_whatif(v, buf):
         ("status reference `[1, 42]` (-271)", lambda c: setk(c, -271, [1, 42]), None),
         ("status reference `[1, 1000000]`", lambda c: setk(c, -271, [1, 1000000]), None),
         ("status reference `[1, 1000000]`, no `cti`", lambda c: (setk(c, -271, [1, 1000000]), c.pop(7)), None),
+        ("`cnf` device key (+43 bytes), no `cti`", lambda c: (setk(c, 8, cnf), c.pop(7)), None),
+        ("`cnf`, no `cti`, no holder_id", lambda c: (setk(c, 8, cnf), c.pop(7), c[-270].pop(3)), None),
+        ("`cnf` and status reference `[1, 1000000]`, no `cti`",
+         lambda c: (setk(c, 8, cnf), setk(c, -271, [1, 1000000]), c.pop(7)), None),
     ]
     out = ["## whatif", "", "| variant | COSE bytes | text chars | fits version 8-M (221)? | smallest version at M |",
            "|---|---:|---:|---|---:|"]
@@ -546,8 +598,293 @@ def section_qr(v, buf):
     return out
 
 
+# ----------------------------------------------------------------------------------------------------------
+# Venue vectors: trust bundle, status list tokens, dynamic presentations (docs/format.md sections 14-17)
+
+def b45decode(text):
+    """Strict Base45 (RFC 9285) decoding, as in docs/format.md section 3.4."""
+    if len(text) % 3 == 1:
+        raise ValueError("Base45 length mod 3 is 1")
+    out = bytearray()
+    for i in range(0, len(text), 3):
+        group = text[i:i + 3]
+        vals = [B45.index(c) for c in group]  # ValueError for a character outside the alphabet
+        n = sum(x * 45 ** j for j, x in enumerate(vals))
+        if n > (0xFFFF if len(group) == 3 else 0xFF):
+            raise ValueError("Base45 group out of range")
+        out += n.to_bytes(2 if len(group) == 3 else 1, "big")
+    return bytes(out)
+
+
+def read_sequence(buf):
+    """A CBOR sequence (RFC 8742): consecutive items filling the buffer."""
+    items, p = [], 0
+    while p < len(buf):
+        it = read_item(buf, p)
+        items.append(it)
+        p = it.end
+    return items
+
+
+def sign1_parts(buf, top):
+    """(protected item, unprotected, payload, signature, decoded header, decoded payload) of a COSE_Sign1."""
+    _, arr = top.value
+    prot, unprot, payload, sig = arr.value
+    return prot, unprot, payload, sig, read_item(buf, prot.head_end), read_item(buf, payload.head_end)
+
+
+def kid_of(pk):
+    return hashlib.sha256(pk).digest()[:4]
+
+
+def dump_status_list_map(d, it, depth):
+    d.emit(it.start, d.buf[it.start:it.head_end], depth, "%s  ; status_list" % head_diag(it))
+    for k, v in it.value:
+        d.scalar(k, depth + 1, "key")
+        if k.value == "lst":
+            inflated = zlib.decompress(v.value)
+            d.string_item(v, depth + 1, "lst: zlib stream of the bit array (%d bytes inflated = %d entries)"
+                          % (len(inflated), 4 * len(inflated)))
+        else:
+            d.scalar(v, depth + 1, "%s per entry" % k.value if k.value == "bits" else "")
+
+
+def dump_status_claims(d, it, depth):
+    dump_map(d, it, depth, "status list claims", STATUS_CLAIMS, {65533: dump_status_list_map})
+
+
+def dump_bundle_payload(d, it, depth, expand=1):
+    buf = d.buf
+    d.emit(it.start, buf[it.start:it.head_end], depth, "%s  ; trust bundle payload" % head_diag(it))
+    for k, v in it.value:
+        name = BUNDLE_KEYS.get(k.value, "unknown key %r" % (k.value,))
+        d.scalar(k, depth + 1, "label/key %s" % name)
+        if k.value == 5:
+            d.emit(v.start, buf[v.start:v.head_end], depth + 1, "%s  ; issuers" % head_diag(v))
+            for n, iss in enumerate(v.value, 1):
+                names = [x.value for kk, x in iss.value if kk.value == 1]
+                dump_map(d, iss, depth + 2, "issuer %d (%s)" % (n, names[0] if names else "?"), ISSUER_KEYS)
+        elif k.value == 6:
+            d.emit(v.start, buf[v.start:v.head_end], depth + 1, "%s  ; signed status list tokens" % head_diag(v))
+            for n, tok in enumerate(v.value, 1):
+                inner = read_item(buf, tok.head_end)
+                sub = to_py(sign1_parts(buf, inner)[5]).get(2)
+                d.emit(tok.start, buf[tok.start:tok.head_end], depth + 2,
+                       "bstr(%d)  ; status list token %d, %s (COSE_Sign1 follows)" % (tok.arg, n, sub))
+                if n <= expand:
+                    dump_sign1(d, inner, depth + 3, "status list claims", dump_status_claims,
+                               "COSE_Sign1 (status list token)")
+                else:
+                    d.emit(tok.head_end, buf[tok.head_end:tok.end], depth + 3,
+                           "(%d bytes: same layout as token 1)" % tok.arg)
+        else:
+            dump_value(d, v, depth + 1, name)
+
+
+def venue_bundle(v):
+    buf = bytes.fromhex(v["bundle_hex"])
+    top = decode(buf)
+    prot, unprot, payload, sig, ph, pl = sign1_parts(buf, top)
+    return buf, top, to_py(ph), to_py(pl)
+
+
+def token_info(tok):
+    top = decode(tok)
+    prot, unprot, payload, sig, ph, pl = sign1_parts(tok, top)
+    c = to_py(pl)
+    sl = c[65533]
+    bits = zlib.decompress(sl["lst"])
+    ends = [x for x in (c.get(4), c[6] + c[65534] if 65534 in c else None) if x is not None]
+    return {"header": to_py(ph), "claims": c, "bits": bits, "stale_after": min(ends) if ends else None}
+
+
+def section_venue(v, _buf):
+    buf, top, ph, b = venue_bundle(v)
+    policy = v["policy"]
+    skew = policy.get("clock_skew", 300)
+    now = v["now"]
+    out = ["## venue", ""]
+    out.append("vector:            %s (expected %s, stage %s)" % (v["name"], v["expected"], v["stage"]))
+    out.append("now:               %d = %s" % (now, rfc3339(now)))
+    out.append("trust bundle:      %d bytes; protected header %s" % (len(buf), diag(decode(enc(ph)))))
+    pinned = bytes.fromhex(v["bundle_key_hex"])
+    out.append("pinned key:        kid SHA-256(pk)[0:4] = %s (bundle kid %s: %s)" % (
+        kid_of(pinned).hex(), ph[4].hex(), "match" if kid_of(pinned) == ph[4] else "NO MATCH"))
+    out.append("bundle payload:    version %d, seq %d, iat %s, exp %s" % (b[1], b[2], rfc3339(b[3]), rfc3339(b[4])))
+    for i in b[5]:
+        out.append("  issuer %-5s kid %s (SHA-256(pk)[0:4] %s), kinds %s, key valid %s .. %s" % (
+            i[1], i[2].hex(), "matches" if kid_of(i[4]) == i[2] else "DOES NOT MATCH",
+            ",".join(KINDS.get(k, str(k)) for k in i[5]), rfc3339(i[6]), rfc3339(i[7])))
+    for n, tok in enumerate(b.get(6, []), 1):
+        t = token_info(tok)
+        c = t["claims"]
+        out.append("  status list %d:   %d bytes, kid %s, sub %s, iat %s, exp %s, ttl %s, stale from %s, %d entries" % (
+            n, len(tok), t["header"][4].hex(), c[2], rfc3339(c[6]), rfc3339(c[4]) if 4 in c else "-",
+            c.get(65534, "-"), rfc3339(t["stale_after"]) if t["stale_after"] else "never", 4 * len(t["bits"])))
+    mba = policy.get("max_bundle_age")
+    if b[3] > now + skew:
+        verdict = "bundle.from-future"
+    elif now >= b[4] + skew or (mba is not None and now > b[3] + mba + skew):
+        verdict = "bundle.stale"
+    elif v["accepted_seq"] is not None and b[2] < v["accepted_seq"]:
+        verdict = "bundle.rollback"
+    else:
+        verdict = "pass"
+    out.append("bundle time and sequence checks (skew %d s, max_bundle_age %s, accepted seq %s): %s"
+               " (signatures are not checked here)" % (skew, mba, v["accepted_seq"], verdict))
+    text = v["input"]
+    out.append("input:             %s..., %d chars, smallest QR version at M = %s" % (
+        text[:text.index(":") + 1], len(text), smallest_version(len(text))))
+    return out
+
+
+def section_bundle(v, _buf):
+    buf, top, ph, b = venue_bundle(v)
+    d = Dump(buf, abbrev=16, width=46)
+    dump_sign1(d, top, 0, "trust bundle", dump_bundle_payload, "COSE_Sign1 (trust bundle)")
+    out = ["## bundle", "", "%d bytes; byte strings over 16 bytes are shown as first 8 .. last 4 bytes" % len(buf), ""]
+    out.append("%-4s  %-46s %s" % ("off", "bytes", "diagnostic notation  ; meaning"))
+    return out + d.lines
+
+
+def section_statuslist(v, _buf):
+    buf, top, ph, b = venue_bundle(v)
+    out = ["## statuslist", ""]
+    for n, tok in enumerate(b.get(6, []), 1):
+        t = token_info(tok)
+        c = t["claims"]
+        out.append("status list token %d (%d bytes): %s" % (n, len(tok), c[2]))
+        hexs = tok.hex()
+        out += [hexs[i:i + 64] for i in range(0, len(hexs), 64)]
+        bits = t["bits"]
+        out.append("lst: %d bytes of zlib -> %d bytes: %s" % (len(c[65533]["lst"]), len(bits), bits.hex()))
+        out.append("byte 0 = 0x%02x = 0b%s: entries 0..3 (entry i in bits 2i, 2i+1, least significant first)"
+                   % (bits[0], format(bits[0], "08b")))
+        entries = [(bits[i // 4] >> (2 * (i % 4))) & 3 for i in range(4 * len(bits))]
+        shown = ", ".join("%d=%s" % (i, LIST_STATUS[s]) for i, s in enumerate(entries[:8]))
+        out.append("entries: %s, ... (%d entries; %d not valid)" % (shown, len(entries), sum(1 for s in entries if s)))
+        out.append("")
+    return out
+
+
+def presentation_parts(text):
+    body = b45decode(text[4:])
+    items = read_sequence(body)
+    assert len(items) == 4, "a presentation is a sequence of 4 items"
+    return body, items
+
+
+def presentation_signed_bytes(cose, ctx):
+    t, venue = (ctx, None) if isinstance(ctx, int) else (ctx[0], ctx[1])
+    return enc(["yima-presentation-1", hashlib.sha256(cose).digest(), t, venue])
+
+
+def section_presentation(v, _buf):
+    text = v["input"]
+    out = ["## presentation", ""]
+    if not text.startswith("YP1:"):
+        return out + ["(the input of this vector is not a YP1: presentation)"]
+    body, (cred, ctx, tag, sig) = presentation_parts(text)
+    cose = body[cred.start:cred.end]
+    digest = hashlib.sha256(cose).digest()
+    out.append("text: %d chars = 4 (YP1:) + %d Base45 chars of %d bytes; smallest QR version at M = %s "
+               "(M capacity: v11 %d, v12 %d, v13 %d)" % (len(text), len(text) - 4, len(body),
+                                                        smallest_version(len(text)), alnum_capacity(11, "M"),
+                                                        alnum_capacity(12, "M"), alnum_capacity(13, "M")))
+    out.append("items: credential %d bytes, context %d, digest tag %d, device signature %d" % (
+        cred.size, ctx.size, tag.size, sig.size))
+    out.append("SHA-256(credential) = %s; tag %s: %s" % (
+        digest.hex(), tag.value.hex(), "matches" if digest[:4] == tag.value else "DOES NOT MATCH"))
+    out.append("")
+    d = Dump(body, abbrev=16, width=42)
+    dump_sign1(d, cred, 0, "CWT claims set", dump_claims, "COSE_Sign1 (item 1: the credential, as issued)")
+    if ctx.major == 0:
+        d.scalar(ctx, 0, "item 2: context = presentation time t = %s" % rfc3339(ctx.value))
+    else:
+        d.emit(ctx.start, body[ctx.start:ctx.head_end], 0, "%s  ; item 2: context [t, venue]" % head_diag(ctx))
+        d.scalar(ctx.value[0], 1, "t = %s" % rfc3339(ctx.value[0].value))
+        d.string_item(ctx.value[1], 1, "venue id")
+    d.string_item(tag, 0, "item 3: digest tag = SHA-256(item 1)[0..4]")
+    d.emit(sig.start, body[sig.start:sig.head_end], 0, "bstr(64)  ; item 4: device signature (Ed25519: R || S)")
+    d.emit(sig.head_end, body[sig.head_end:sig.head_end + 32], 1, "R (32 bytes)")
+    d.emit(sig.head_end + 32, body[sig.head_end + 32:sig.end], 1, "S (32 bytes)")
+    out.append("%-4s  %-42s %s" % ("off", "bytes", "diagnostic notation  ; meaning"))
+    out += d.lines
+    out.append("")
+    signed = presentation_signed_bytes(cose, to_py(ctx))
+    out.append("bytes signed by the device (%d bytes):" % len(signed))
+    hexs = signed.hex()
+    out += [hexs[i:i + 64] for i in range(0, len(hexs), 64)]
+    s = Dump(signed)
+    top = decode(signed)
+    s.emit(0, signed[:1], 0, "array(4)")
+    ctx_it, dig_it, t_it, venue_it = top.value
+    s.string_item(ctx_it, 1, "context string")
+    s.emit(dig_it.start, signed[dig_it.start:dig_it.head_end], 1, "bstr(32)  ; SHA-256 of the credential's COSE bytes")
+    s.emit(dig_it.head_end, signed[dig_it.head_end:dig_it.end], 2, "")
+    s.scalar(t_it, 1, "t = %s" % rfc3339(t_it.value))
+    if venue_it.major == 7:
+        s.scalar(venue_it, 1, "venue: none")
+    else:
+        s.string_item(venue_it, 1, "venue")
+    out += s.lines
+    out.append("")
+    out += presentation_variants(body, cred, ctx)
+    return out
+
+
+def presentation_variants(body, cred, ctx):
+    """Presentation sizes for variants of this one (the device signature and digest tag keep their size)."""
+    cose = body[cred.start:cred.end]
+    prot, unprot, payload, sig, ph, pl = sign1_parts(body, cred)
+    claims = to_py(pl)
+    assert enc(claims) == body[payload.head_end:payload.end], "payload does not re-encode identically"
+    t = to_py(ctx) if ctx.major == 0 else to_py(ctx)[0]
+
+    def size(change, venue):
+        c = {k: (dict(x) if isinstance(x, dict) else x) for k, x in claims.items()}
+        change(c)
+        cose_len = len(cose) - payload.size + len(enc(enc(c)))
+        context = enc(t) if venue is None else enc([t, venue])
+        n = cose_len + len(context) + 5 + 66
+        return cose_len, n, 4 + b45len(n)
+
+    def drop_holder_id(c):
+        c[-270].pop(3, None)
+
+    def setk(k, val):
+        return lambda c: c.__setitem__(k, val)
+
+    def both(f, g):
+        return lambda c: (f(c), g(c))
+
+    same = (lambda c: None)
+    cases = [
+        ("as in this vector", same, None),
+        ("venue id of 6 bytes (`GATE-7`)", same, "GATE-7"),
+        ("venue id of 26 bytes", same, "V" * 26),
+        ("venue id of 27 bytes", same, "V" * 27),
+        ("venue id of 32 bytes (maximum)", same, "V" * 32),
+        ("without holder_id (the cnf key is the pseudonym)", drop_holder_id, None),
+        ("without holder_id, venue id of 32 bytes", drop_holder_id, "V" * 32),
+        ("with an 8-byte `cti` (not dropped)", setk(7, filler(8, "cti8")), None),
+        ("with status reference `[1, 1000000]`", setk(-271, [1, 1000000]), None),
+        ("with status reference `[1, 1000000]`, venue id of 16 bytes", setk(-271, [1, 1000000]), "V" * 16),
+        ("with status reference `[1, 1000000]`, without holder_id, venue id of 32 bytes",
+         both(setk(-271, [1, 1000000]), drop_holder_id), "V" * 32),
+    ]
+    out = ["| variant | credential bytes | sequence bytes | text chars | smallest version at M |",
+           "|---|---:|---:|---:|---:|"]
+    for title, change, venue in cases:
+        cl, n, chars = size(change, venue)
+        out.append("| %s | %d | %d | %d | %s |" % (title, cl, n, chars, smallest_version(chars)))
+    return out
+
+
 SECTIONS = {"summary": section_summary, "hex": section_hex, "budget": section_budget,
             "sigstructure": section_sigstructure, "whatif": section_whatif, "qr": section_qr}
+VENUE_SECTIONS = {"venue": section_venue, "bundle": section_bundle, "statuslist": section_statuslist,
+                  "presentation": section_presentation}
 
 
 def check_signature(v, buf):
@@ -567,6 +904,54 @@ def check_signature(v, buf):
             print("signature: does NOT verify with key %s" % k["kid"], file=sys.stderr)
 
 
+def check_venue_signatures(v):
+    """Checks every signature of a venue vector (standard error only)."""
+    try:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    except ImportError:
+        print("signatures: not checked (python package `cryptography` not installed)", file=sys.stderr)
+        return
+
+    def verify(pk, sig, msg):
+        try:
+            Ed25519PublicKey.from_public_bytes(pk).verify(sig, msg)
+            return "verifies"
+        except Exception:  # noqa: BLE001 - any failure means "does not verify"
+            return "does NOT verify"
+
+    def cose_check(buf, top, pk):
+        prot, unprot, payload, sig, ph, pl = sign1_parts(buf, top)
+        ss = sig_structure(buf[prot.head_end:prot.end], buf[payload.head_end:payload.end])
+        return verify(pk, bytes(buf[sig.head_end:sig.end]), ss)
+
+    buf, top, ph, b = venue_bundle(v)
+    print("trust bundle: %s with the pinned key" % cose_check(buf, top, bytes.fromhex(v["bundle_key_hex"])),
+          file=sys.stderr)
+    keys = {i[2]: (i[1], i[4]) for i in b[5]}
+    for n, tok in enumerate(b.get(6, []), 1):
+        kid = token_info(tok)["header"][4]
+        name, pk = keys.get(kid, ("?", None))
+        res = cose_check(tok, decode(tok), pk) if pk else "has no issuer key in the bundle"
+        print("status list token %d: %s with the key of issuer %s" % (n, res, name), file=sys.stderr)
+    text = v["input"]
+    if text.startswith("YP1:"):
+        body, (cred, ctx, tag, sig) = presentation_parts(text)
+        cose = body[cred.start:cred.end]
+        c = decode(cose)
+        prot, unprot, payload, csig, cph, cpl = sign1_parts(cose, c)
+        kid = to_py(cph)[4]
+        name, pk = keys.get(kid, ("?", None))
+        print("embedded credential: %s with the key of issuer %s" % (cose_check(cose, c, pk) if pk else "unknown kid", name),
+              file=sys.stderr)
+        claims = to_py(cpl)
+        if 8 in claims:
+            device = claims[8][1][-2]
+            print("device signature: %s with the cnf key" % verify(
+                device, sig.value, presentation_signed_bytes(cose, to_py(ctx))), file=sys.stderr)
+        else:
+            print("device signature: not checked (credential has no cnf)", file=sys.stderr)
+
+
 def main(argv):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     path = os.path.join(root, "test-vectors", "vectors", "valid-health-code.json")
@@ -580,11 +965,28 @@ def main(argv):
             path = a
     with open(path, encoding="utf-8") as f:
         v = json.load(f)
+    if "bundle_hex" in v:
+        names = wanted or [n for n in VENUE_SECTIONS if n != "presentation" or v["input"].startswith("YP1:")]
+        for name in names:
+            print("\n".join(VENUE_SECTIONS[name](v, None)))
+            print()
+        check_venue_signatures(v)
+        return
+    if not v.get("cose_hex"):
+        sys.exit("%s: this vector has no COSE bytes (it fails before a COSE object exists)" % path)
     buf = bytes.fromhex(v["cose_hex"])
     for name in wanted or list(SECTIONS):
-        print("\n".join(SECTIONS[name](v, buf)))
+        try:
+            lines = SECTIONS[name](v, buf)
+        except (ValueError, KeyError, IndexError, AssertionError) as e:
+            # Malformed vectors (and `whatif` for kinds other than health codes) cannot be annotated.
+            lines = ["## %s" % name, "", "(not available for this vector: %s: %s)" % (type(e).__name__, e)]
+        print("\n".join(lines))
         print()
-    check_signature(v, buf)
+    try:
+        check_signature(v, buf)
+    except (ValueError, KeyError, IndexError) as e:
+        print("signature: not checked (%s)" % e, file=sys.stderr)
 
 
 if __name__ == "__main__":
