@@ -37,6 +37,12 @@ pub enum Command {
         after_help = "Examples:\n  yima issue health-code --key issuer.key --issuer SH --holder-name '金*' --holder-id 3f9c510ea247d86b --region 310104 --status green --valid-for 24h\n  yima issue business-licence --key issuer.key --issuer SH --claims licence.json --out licence.png"
     )]
     Issue(IssueKind),
+    /// Issue many credentials from a CSV or JSON Lines file, on all cores, into a JSON Lines file (one line
+    /// per input row, in input order), optionally with a PNG per code; restartable with --resume.
+    #[command(
+        after_help = "Examples:\n  yima issue-batch --key issuer.key --issuer SH --input people.csv --out codes.jsonl --png-dir codes/\n  yima issue-batch --key issuer.key --issuer SH --input people.csv --out codes.jsonl --resume\n\nCSV (health codes): header holder_name,holder_id,region,status[,reason][,issuer].\nJSON Lines: a health code's fields {\"holder_name\": ..., \"holder_id\": ..., \"region\": 310104, \"status\": \"green\"}, or any kind as {\"kind\": \"business-licence\", \"fields\": {...}}; either may add \"issuer\".\nOutput lines: {\"row\": N, \"kind\": ..., \"text\": \"YM1:...\", \"cti\": ...[, \"png\": ...]} or, for a row that cannot be issued, {\"row\": N, \"error\": {\"code\": ..., \"message\": ...}} (also reported on stderr).\n\nExit status: 0 every row issued, 1 some rows rejected (the others are issued), 2 usage or I/O error."
+    )]
+    IssueBatch(IssueBatchArgs),
     /// Decode a credential WITHOUT verifying it: header, claims, sizes and QR versions.
     #[command(
         after_help = "Examples:\n  yima inspect 'YM1:...'\n  yima inspect code.png --json\n  cat code.txt | yima inspect -"
@@ -170,8 +176,9 @@ pub struct HealthCodeArgs {
     /// Masked display name, e.g. 金*.
     #[arg(long, required_unless_present = "claims")]
     pub holder_name: Option<String>,
-    /// Pseudonymous holder id as hex (8 to 32 bytes). Never the citizen ID number.
-    #[arg(long, value_name = "HEX", required_unless_present = "claims")]
+    /// Pseudonymous holder id as hex (8 to 32 bytes). Never the citizen ID number. May be left out with
+    /// --holder-key: the device key is then the pseudonym.
+    #[arg(long, value_name = "HEX", required_unless_present_any = ["claims", "holder_key"])]
     pub holder_id: Option<String>,
     /// GB/T 2260 region code (6 digits).
     #[arg(long, required_unless_present = "claims")]
@@ -217,6 +224,15 @@ pub enum Status {
     Red,
 }
 
+/// Verification profiles of `yima verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Profile {
+    /// yima credentials (YM1: / YM1Z:), checked with --key or --bundle.
+    Yima,
+    /// EU Digital COVID Certificates (HC1:), checked with --trust.
+    EuDcc,
+}
+
 /// QR error-correction levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Ec {
@@ -248,14 +264,27 @@ pub struct VerifyArgs {
     /// Trusted issuer public key (SPKI PEM); repeat for several issuers.
     #[arg(
         long,
-        required_unless_present = "bundle",
-        conflicts_with = "bundle",
+        required_unless_present_any = ["bundle", "trust", "profile"],
+        conflicts_with_all = ["bundle", "trust"],
         value_name = "PUB"
     )]
     pub key: Vec<PathBuf>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub venue: VenueArgs,
+    /// What kind of credential to verify: yima (YM1:, with --key or --bundle) or eu-dcc (EU Digital
+    /// COVID Certificate, HC1:, with --trust).
+    #[arg(long, value_enum, default_value_t = Profile::Yima)]
+    pub profile: Profile,
+    /// EU DCC signing certificates (DSCs) to trust: a certificate file (DER or PEM), a directory of
+    /// them (.der .cer .crt .pem .json), or a JSON trust list (objects with CERTIFICATE or rawData).
+    #[arg(
+        long,
+        value_name = "DIR_OR_FILE",
+        conflicts_with = "bundle",
+        required_if_eq("profile", "eu-dcc")
+    )]
+    pub trust: Option<PathBuf>,
     /// Verification time (RFC 3339) instead of the system clock.
     #[arg(long, value_name = "RFC3339")]
     pub now: Option<String>,
@@ -502,4 +531,59 @@ pub enum StatusCommand {
         #[arg(long, value_name = "RFC3339")]
         now: Option<String>,
     },
+}
+
+/// `yima issue-batch`.
+#[derive(Debug, Args)]
+pub struct IssueBatchArgs {
+    /// Issuer private key (PKCS#8 PEM, from `yima keygen`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// Rows to issue: a .csv file (health codes) or a .jsonl / .ndjson file (any kind).
+    #[arg(long, value_name = "FILE")]
+    pub input: PathBuf,
+    /// Input format, instead of guessing it from the --input extension.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<BatchInput>,
+    /// JSON Lines file to write: one line per input row, in input order.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub out: PathBuf,
+    /// Also write each code as a 1-bit PNG, DIR/<row, 8 digits>.png.
+    #[arg(long, value_name = "DIR")]
+    pub png_dir: Option<PathBuf>,
+    /// Issuer name carried in `iss` (1 to 32 bytes); a row's own `issuer` takes precedence. Rows without
+    /// one are rejected when this is absent.
+    #[arg(long, value_name = "ISS")]
+    pub issuer: Option<String>,
+    /// Validity from the issue time, e.g. 24h, 30d [default: 24h for health codes, 365d otherwise].
+    #[arg(long, value_name = "DURATION")]
+    pub valid_for: Option<String>,
+    /// Issue time of every row (RFC 3339) instead of the system clock (read once at the start).
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Continue an interrupted run: keep the complete lines --out already holds (dropping a truncated last
+    /// line), skip that many input rows, and append the rest.
+    #[arg(long, conflicts_with = "force")]
+    pub resume: bool,
+    /// Overwrite an existing --out file.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<std::num::NonZeroUsize>,
+    /// QR error-correction level of the PNGs.
+    #[arg(long, value_enum, default_value_t = Ec::M)]
+    pub ec: Ec,
+    /// Pixels per QR module in the PNGs.
+    #[arg(long, default_value_t = 8, value_name = "PX")]
+    pub scale: u32,
+}
+
+/// Input formats of `yima issue-batch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BatchInput {
+    /// CSV with a header row (health codes).
+    Csv,
+    /// One JSON object per line (any kind).
+    Jsonl,
 }

@@ -34,6 +34,7 @@ mod out {
     }
 }
 
+mod batch;
 mod cli;
 mod clock;
 mod demo;
@@ -62,6 +63,7 @@ fn run(cli: Cli) -> Result<i32, CliError> {
     match cli.command {
         Command::Keygen(a) => keys::keygen(&a).map(|()| 0),
         Command::Issue(k) => issue::run(&k).map(|()| 0),
+        Command::IssueBatch(a) => batch::run(&a),
         Command::Inspect(a) => inspect::run(&a),
         Command::Verify(a) => verify::run(&a),
         Command::Demo(a) => demo::run(&a),

@@ -8,6 +8,9 @@ use crate::error::CliError;
 use crate::input::{self, Found};
 use crate::{clock, keys, output, venue};
 
+/// `--profile eu-dcc`: EU Digital COVID Certificates against `--trust` DSCs.
+mod eudcc;
+
 /// Why a code was not accepted.
 #[derive(Debug)]
 pub struct Failure {
@@ -119,6 +122,12 @@ pub fn verify_found(found: &Found, keys: &[VerifyingKey], opts: &VerifyOptions) 
 
 /// Runs `yima verify`; returns the exit status (0 all valid, 1 any invalid).
 pub fn run(args: &VerifyArgs) -> Result<i32, CliError> {
+    if args.profile == crate::cli::Profile::EuDcc || args.trust.is_some() {
+        return eudcc::run(args);
+    }
+    if args.key.is_empty() && args.venue.bundle.is_none() {
+        return Err(crate::error::usage("--key or --bundle is required"));
+    }
     let now = clock::now_or(args.now.as_deref())?;
     if args.venue.bundle.is_some() {
         let policy = venue::policy(&args.venue)?;

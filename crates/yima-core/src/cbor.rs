@@ -16,6 +16,11 @@ use std::fmt;
 pub const MAX_DEPTH: usize = 16;
 /// Most elements (array items or map pairs) accepted in one array or map.
 pub const MAX_ITEMS: u64 = 256;
+/// Most data items (nested ones included) accepted in one call of [`decode`] or [`decode_sequence`].
+/// Each decoded item costs 32 to 80 bytes of tree; without this cap a 64 MiB trust bundle could make
+/// the reader build a tree of about 2 GB before any signature is checked. Real objects need far fewer
+/// (a credential, at most 8192 bytes, cannot hold more than 8192 items).
+pub const MAX_TOTAL_ITEMS: u64 = 65_536;
 
 /// A decoded CBOR data item, borrowing strings from the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +73,8 @@ pub enum CborError {
     /// Arrays, maps and tags nested deeper than [`MAX_DEPTH`].
     #[error("CBOR nesting deeper than {MAX_DEPTH}")]
     TooDeep,
-    /// An array or map declaring more than [`MAX_ITEMS`] elements, or more than the input could hold.
+    /// An array or map declaring more than [`MAX_ITEMS`] elements, or more than the input could hold;
+    /// or more than [`MAX_TOTAL_ITEMS`] items in one decode.
     #[error("CBOR array or map too large")]
     TooManyItems,
 }
@@ -92,7 +98,11 @@ impl CborError {
 
 /// Decodes exactly one data item that spans all of `input`.
 pub fn decode(input: &[u8]) -> Result<Value<'_>, CborError> {
-    let mut r = Reader { buf: input, pos: 0 };
+    let mut r = Reader {
+        buf: input,
+        pos: 0,
+        items: 0,
+    };
     let v = r.item(0)?;
     if r.pos != input.len() {
         return Err(CborError::TrailingBytes);
@@ -106,7 +116,11 @@ pub fn decode_sequence(
     input: &[u8],
     max_items: usize,
 ) -> Result<Vec<(Value<'_>, std::ops::Range<usize>)>, CborError> {
-    let mut r = Reader { buf: input, pos: 0 };
+    let mut r = Reader {
+        buf: input,
+        pos: 0,
+        items: 0,
+    };
     let mut items = Vec::new();
     while r.pos < input.len() {
         if items.len() >= max_items {
@@ -122,6 +136,8 @@ pub fn decode_sequence(
 struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
+    /// Data items started so far, checked against [`MAX_TOTAL_ITEMS`].
+    items: u64,
 }
 
 impl<'a> Reader<'a> {
@@ -188,6 +204,10 @@ impl<'a> Reader<'a> {
     }
 
     fn item(&mut self, depth: usize) -> Result<Value<'a>, CborError> {
+        self.items += 1;
+        if self.items > MAX_TOTAL_ITEMS {
+            return Err(CborError::TooManyItems);
+        }
         let ib = self.byte()?;
         let major = ib >> 5;
         let ai = ib & 0x1f;
@@ -498,6 +518,31 @@ mod tests {
         assert!(decode(&ok).is_ok());
         let tags = [vec![0xc1u8; 1000], vec![0x00]].concat();
         assert_eq!(decode(&tags), Err(CborError::TooDeep));
+    }
+
+    #[test]
+    fn total_items_are_capped_per_decode() {
+        // An array of 256 arrays of zeros, with `leaves` zeros in all.
+        let tree = |leaves: usize| {
+            let mut t = vec![0x99, 0x01, 0x00];
+            for i in 0..256 {
+                let n = (leaves / 256 + usize::from(i < leaves % 256)) as u64;
+                write_head(&mut t, 4, n);
+                t.extend(std::iter::repeat_n(0u8, n as usize));
+            }
+            t
+        };
+        // 1 + 256 + 65279 = 65536 items: accepted.
+        let ok = tree(65_279);
+        assert!(decode(&ok).is_ok());
+        // One item more is refused, however many bytes remain.
+        assert_eq!(decode(&tree(65_280)), Err(CborError::TooManyItems));
+        // The budget spans a whole CBOR sequence.
+        let seq = [ok.clone(), vec![0x00]].concat();
+        assert_eq!(
+            decode_sequence(&seq, 4).map(|v| v.len()),
+            Err(CborError::TooManyItems)
+        );
     }
 
     fn arb_value() -> impl Strategy<Value = Value<'static>> {

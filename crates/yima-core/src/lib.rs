@@ -40,6 +40,7 @@
 #![deny(missing_docs)]
 
 pub mod base45;
+pub mod batch;
 pub mod cbor;
 pub mod claims;
 pub mod cose;

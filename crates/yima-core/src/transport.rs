@@ -6,11 +6,11 @@
 //! Limits are checked before work: the text length before Base45 decoding, the decompressed size while
 //! inflating (a zlib bomb stops after [`MAX_COSE_BYTES`] + 1 output bytes).
 
+use std::cell::RefCell;
 use std::io::Read;
 
-use flate2::Compression;
 use flate2::read::ZlibDecoder;
-use flate2::write::ZlibEncoder;
+use flate2::{Compress, Compression, FlushCompress, Status};
 
 use crate::base45;
 use crate::error::VerifyError;
@@ -36,6 +36,9 @@ pub enum Encoding {
 /// Encodes COSE bytes as transport text, compressing only when that makes the text shorter.
 pub fn encode(cose: &[u8]) -> String {
     let plain_len = PREFIX.len() + base45_len(cose.len());
+    if zlib_cannot_help(cose, plain_len) {
+        return format!("{PREFIX}{}", base45::encode(cose));
+    }
     let compressed = zlib(cose);
     if let Some(z) = compressed
         && PREFIX_ZLIB.len() + base45_len(z.len()) < plain_len
@@ -50,11 +53,144 @@ pub fn base45_len(n: usize) -> usize {
     n / 2 * 3 + (n % 2) * 2
 }
 
+/// True when zlib provably cannot give a text shorter than `plain_len`, so [`encode`] may skip running the
+/// compressor (which costs about as much as the signature). It never changes the result: it answers
+/// `true` only when every zlib stream the compressor could produce is too long, from this lower bound.
+///
+/// - Without a 3-byte sequence that occurs twice, no LZ77 match is possible (a match of length ≥ 3 at
+///   distance d repeats the 3 bytes d positions back), so the one DEFLATE block (inputs under 31 KiB are
+///   one block) codes every byte as a literal.
+/// - A stored block costs 8n + 35 bits; a static block at least 3 + 8 or 9 bits per byte + 7 (EOB).
+/// - A dynamic block costs at least: 3 (block header) + 14 (HLIT, HDIST, HCLEN) + 12 (at least four 3-bit
+///   code-length code lengths) + the code-length sequence for literals 0..=256 and one distance code, where
+///   every code-length symbol costs at least one bit (a run of z zeros at least min(z, 3) bits, a run of r
+///   used symbols at least min(r, 1 + 3·⌈(r − 1)/6⌉) bits when r > 3, else r) + the literal bits, at least the
+///   optimal (Huffman) cost of the byte histogram plus one end-of-block symbol.
+/// - zlib adds 6 bytes (header and Adler-32) to the DEFLATE stream, rounded up to whole bytes.
+fn zlib_cannot_help(data: &[u8], plain_len: usize) -> bool {
+    const MIN_LEN: usize = 48;
+    const MAX_LEN: usize = MAX_COSE_BYTES;
+    let n = data.len();
+    if !(MIN_LEN..=MAX_LEN).contains(&n) {
+        return false;
+    }
+    // Any repeated 3-byte sequence allows a match: then only the compressor can tell. A 13-bit hash of
+    // each 3-byte sequence marks a bitset; only on a marked bit are the earlier sequences compared.
+    let mut seen = [0u64; 128];
+    for (i, w) in data.windows(3).enumerate() {
+        let gram = w.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
+        let h = (gram.wrapping_mul(0x9E37_79B1) >> 19) as usize;
+        let (word, bit) = (h / 64, 1u64 << (h % 64));
+        let Some(slot) = seen.get_mut(word) else {
+            return false;
+        };
+        if *slot & bit != 0 && data.windows(3).take(i).any(|earlier| earlier == w) {
+            return false;
+        }
+        *slot |= bit;
+    }
+    let mut hist = [0u64; 256];
+    let mut static_bits: u64 = 3 + 7;
+    for &b in data {
+        if let Some(h) = hist.get_mut(usize::from(b)) {
+            *h += 1;
+        }
+        static_bits += if b < 144 { 8 } else { 9 };
+    }
+    let stored_bits = 8 * n as u64 + 35;
+    let mut weights: Vec<u64> = hist.iter().copied().filter(|&c| c > 0).collect();
+    weights.push(1); // end of block
+    let used: Vec<bool> = hist.iter().map(|&c| c > 0).chain([true]).collect();
+    let runs =
+        code_length_runs_lower_bound(&used, false).min(code_length_runs_lower_bound(&used, true));
+    let dynamic_bits = 3 + 14 + 12 + runs + huffman_cost(weights);
+    let bits = stored_bits.min(static_bits).min(dynamic_bits);
+    let min_z = usize::try_from(6 + bits.div_ceil(8)).unwrap_or(usize::MAX);
+    PREFIX_ZLIB.len() + base45_len(min_z) >= plain_len
+}
+
+/// Lower bound in bits on the code-length sequence `used` (then one distance code, used or not).
+fn code_length_runs_lower_bound(used: &[bool], distance_used: bool) -> u64 {
+    let mut total = 0u64;
+    let mut iter = used.iter().copied().chain([distance_used]).peekable();
+    while let Some(kind) = iter.next() {
+        let mut run = 1u64;
+        while iter.next_if_eq(&kind).is_some() {
+            run += 1;
+        }
+        total += match (kind, run) {
+            (false, r) => r.min(3),
+            (true, r) if r <= 3 => r,
+            (true, r) => r.min(1 + 3 * (r - 1).div_ceil(6)),
+        };
+    }
+    total
+}
+
+/// Total cost of an optimal prefix code for `weights` (the sum of the internal node weights of a Huffman
+/// tree), by the two-queue method: leaves sorted ascending, merged nodes appended in ascending order.
+fn huffman_cost(mut leaves: Vec<u64>) -> u64 {
+    leaves.sort_unstable();
+    let mut nodes: Vec<u64> = Vec::with_capacity(leaves.len());
+    let (mut li, mut ni, mut cost) = (0, 0, 0);
+    let take =
+        |li: &mut usize, ni: &mut usize, nodes: &[u64]| match (leaves.get(*li), nodes.get(*ni)) {
+            (Some(&l), Some(&n)) if n < l => {
+                *ni += 1;
+                Some(n)
+            }
+            (Some(&l), _) => {
+                *li += 1;
+                Some(l)
+            }
+            (None, Some(&n)) => {
+                *ni += 1;
+                Some(n)
+            }
+            (None, None) => None,
+        };
+    while let (Some(a), Some(b)) = (
+        take(&mut li, &mut ni, &nodes),
+        take(&mut li, &mut ni, &nodes),
+    ) {
+        cost += a + b;
+        nodes.push(a + b);
+    }
+    cost
+}
+
+thread_local! {
+    /// One zlib compressor per thread, reset before each use. Building a compressor allocates and zeroes
+    /// about 300 KB of tables, which cost more than the Ed25519 signature when issuing; a reset compressor
+    /// produces the same bytes as a new one.
+    static DEFLATE: RefCell<Compress> = RefCell::new(Compress::new(Compression::best(), true));
+}
+
+/// zlib (RFC 1950) at the best compression level: the same bytes as `flate2::write::ZlibEncoder` with
+/// `Compression::best()`, from the thread's reused compressor.
 fn zlib(data: &[u8]) -> Option<Vec<u8>> {
-    use std::io::Write;
-    let mut enc = ZlibEncoder::new(Vec::with_capacity(data.len()), Compression::best());
-    enc.write_all(data).ok()?;
-    enc.finish().ok()
+    let reused = DEFLATE.try_with(|cell| match cell.try_borrow_mut() {
+        Ok(mut c) => Some(zlib_with(&mut c, data)),
+        Err(_) => None,
+    });
+    match reused {
+        Ok(Some(out)) => out,
+        // Re-entered, or called while the thread is exiting: a fresh compressor gives the same bytes.
+        _ => zlib_with(&mut Compress::new(Compression::best(), true), data),
+    }
+}
+
+fn zlib_with(c: &mut Compress, data: &[u8]) -> Option<Vec<u8>> {
+    c.reset();
+    let mut out = Vec::with_capacity(data.len() + 64);
+    loop {
+        let consumed = usize::try_from(c.total_in()).ok()?;
+        let rest = data.get(consumed..)?;
+        match c.compress_vec(rest, &mut out, FlushCompress::Finish).ok()? {
+            Status::StreamEnd => return Some(out),
+            Status::Ok | Status::BufError => out.reserve(out.capacity().max(64)),
+        }
+    }
 }
 
 /// Decodes a transport text to COSE bytes, enforcing every limit.
@@ -82,17 +218,38 @@ pub fn inflate(z: &[u8]) -> Result<Vec<u8>, VerifyError> {
 }
 
 /// Inflates a zlib stream, refusing output beyond `max` bytes (stopping after `max + 1` bytes of output,
-/// so a bomb costs little time and memory) and bytes after the stream's end.
+/// so a bomb costs little time and memory) and bytes after the stream's end. The output buffer never
+/// grows past `max` bytes (no doubling beyond the cap).
 pub fn inflate_capped(z: &[u8], max: usize) -> Result<Vec<u8>, VerifyError> {
     let mut dec = ZlibDecoder::new(z);
     let mut out = Vec::with_capacity(z.len().saturating_mul(4).min(max).min(1 << 20));
-    let limit = max as u64 + 1;
-    (&mut dec)
-        .take(limit)
-        .read_to_end(&mut out)
-        .map_err(|_| VerifyError::Decompress)?;
-    if out.len() > max {
-        return Err(VerifyError::DecompressTooLarge { max });
+    let mut chunk = [0u8; 8192];
+    loop {
+        // Never ask for more than one byte past the cap: at most `max + 1` bytes are ever produced.
+        let want = chunk
+            .len()
+            .min(max.saturating_sub(out.len()).saturating_add(1));
+        let n = dec
+            .read(chunk.get_mut(..want).unwrap_or_default())
+            .map_err(|_| VerifyError::Decompress)?;
+        if n == 0 {
+            break;
+        }
+        if out.len().saturating_add(n) > max {
+            return Err(VerifyError::DecompressTooLarge { max });
+        }
+        if out.capacity() - out.len() < n {
+            // Geometric growth that never passes the cap: when doubling once more would leave less
+            // than another doubling of room, take all the room in this step.
+            let grow = out.capacity().max(n);
+            let room = max.saturating_sub(out.len());
+            out.reserve_exact(if grow.saturating_mul(2) > room {
+                room
+            } else {
+                grow
+            });
+        }
+        out.extend_from_slice(chunk.get(..n).unwrap_or_default());
     }
     if dec.total_in() != z.len() as u64 {
         return Err(VerifyError::Decompress);
@@ -103,6 +260,66 @@ pub fn inflate_capped(z: &[u8], max: usize) -> Result<Vec<u8>, VerifyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reused_compressor_matches_a_fresh_zlib_encoder() {
+        use std::io::Write;
+        let fresh = |data: &[u8]| {
+            let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), Compression::best());
+            enc.write_all(data).unwrap();
+            enc.finish().unwrap()
+        };
+        let mut inputs: Vec<Vec<u8>> = vec![Vec::new(), b"a".to_vec(), vec![b'a'; 300]];
+        inputs.push(
+            (0..5000u32)
+                .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+                .collect(),
+        );
+        inputs.push("上海市杨浦区国定路335号".repeat(40).into_bytes());
+        inputs.push(vec![0u8; 200_000]);
+        for data in inputs.iter().chain(inputs.iter()) {
+            assert_eq!(zlib(data).unwrap(), fresh(data), "len {}", data.len());
+        }
+    }
+
+    #[test]
+    fn skipping_the_compressor_never_changes_the_text() {
+        // Pseudo-random bytes mixed with structured runs of several sizes: whenever the bound says zlib
+        // cannot help, the compressor agrees.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut skipped, mut total) = (0, 0);
+        for len in (48..700).step_by(7) {
+            for alphabet in [256u64, 200, 128, 64, 40] {
+                let data: Vec<u8> = (0..len).map(|_| (next() % alphabet) as u8).collect();
+                let plain_len = PREFIX.len() + base45_len(data.len());
+                let z = zlib(&data).unwrap();
+                let helps = PREFIX_ZLIB.len() + base45_len(z.len()) < plain_len;
+                total += 1;
+                if zlib_cannot_help(&data, plain_len) {
+                    skipped += 1;
+                    assert!(
+                        !helps,
+                        "len {len} alphabet {alphabet}: {} < {}",
+                        z.len(),
+                        data.len()
+                    );
+                }
+            }
+        }
+        assert!(
+            skipped > total / 4,
+            "the bound should skip most random inputs ({skipped}/{total})"
+        );
+        assert_eq!(huffman_cost(vec![1, 1]), 2);
+        // Code lengths 1, 2, 3, 3 for weights 5, 2, 1, 1.
+        assert_eq!(huffman_cost(vec![5, 1, 1, 2]), 5 + 2 * 2 + 3 + 3);
+    }
 
     #[test]
     fn compresses_only_when_shorter() {

@@ -76,10 +76,10 @@ pub enum ScanError {
         /// Declared height in pixels.
         height: u32,
     },
-    /// The bytes are neither a PNG nor a JPEG file.
-    #[error("unsupported image format (only PNG and JPEG are supported)")]
+    /// The bytes are not a PNG, JPEG or WebP file.
+    #[error("unsupported image format (only PNG, JPEG and WebP are supported)")]
     UnsupportedFormat,
-    /// The PNG or JPEG file is corrupt, truncated or uses an unsupported feature.
+    /// The PNG, JPEG or WebP file is corrupt, truncated or uses an unsupported feature.
     #[error("cannot decode image: {0}")]
     Decode(String),
     /// The pixel buffer length does not match `width * height`.

@@ -7,10 +7,10 @@
 //!   ([`encode`], [`versions_at_all_levels`]);
 //! * renders a symbol as a 1-bit PNG, a compact SVG or Unicode terminal text
 //!   ([`QrSymbol::to_png`], [`QrSymbol::to_svg`], [`QrSymbol::to_terminal`]);
-//! * finds and reads every QR code in a PNG/JPEG photo or a grey pixel buffer
-//!   ([`scan_image`], [`scan_luma`]), refusing oversized files before decoding them
-//!   ([`ScanLimits`]) and turning a panic inside the third-party decoder into
-//!   [`ScanError::DecoderPanic`].
+//! * finds and reads every QR code in a PNG/JPEG/WebP photo or a grey pixel buffer
+//!   ([`scan_image`], [`scan_luma`]) with rxing's port of zxing-cpp's detector (rqrr as a
+//!   second opinion), refusing oversized files before decoding them ([`ScanLimits`]) and
+//!   turning a panic inside a third-party decoder into [`ScanError::DecoderPanic`].
 //!
 //! ```
 //! use yima_qr::{EcLevel, ScanLimits, encode, scan_image, DEFAULT_QUIET_ZONE};
@@ -25,7 +25,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod binarize;
+mod detect;
 mod error;
+mod finder;
 mod render;
 mod scan;
 mod symbol;

@@ -1,6 +1,9 @@
 //! Rendering a [`QrSymbol`] as PNG, SVG or terminal text.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
+
+use flate2::{Compress, Compression, FlushCompress, Status};
 
 use crate::{QrError, QrSymbol};
 
@@ -44,31 +47,42 @@ impl QrSymbol {
         let row_bytes = side_usize.div_ceil(8);
         let px_per_module = u64::from(module_px);
 
-        let mut data = Vec::with_capacity(row_bytes.saturating_mul(side_usize));
+        // One pixel row per module row (1-bit greyscale: 0 = black, 1 = white, MSB first), repeated
+        // `module_px` times, filtered and compressed as the `png` crate's default encoder does.
+        let mut filtered = Vec::with_capacity((row_bytes + 1).saturating_mul(side_usize));
+        let mut previous = vec![0u8; row_bytes];
         let mut row = vec![0u8; row_bytes];
+        let mut scratch = PngScratch::new(row_bytes);
         for my in 0..side_modules {
-            // 1-bit greyscale: 0 = black, 1 = white; pixels are packed MSB first.
             row.fill(0);
-            for (x, px) in (0..side_px_u64).enumerate() {
-                let mx = px / px_per_module;
-                if !self.padded_module(mx, my, qz)
-                    && let Some(byte) = row.get_mut(x / 8)
-                {
-                    *byte |= 0x80 >> (x % 8);
+            for mx in 0..side_modules {
+                if self.padded_module(mx, my, qz) {
+                    continue;
+                }
+                let first = mx.saturating_mul(px_per_module);
+                for px in first..first.saturating_add(px_per_module) {
+                    let x = usize::try_from(px).unwrap_or(usize::MAX);
+                    if let Some(byte) = row.get_mut(x / 8) {
+                        *byte |= 0x80 >> (x % 8);
+                    }
                 }
             }
             for _ in 0..module_px {
-                data.extend_from_slice(&row);
+                scratch.filter_row(&previous, &row, &mut filtered);
+                previous.copy_from_slice(&row);
             }
         }
+        let idat = zlib_level6(&filtered).ok_or_else(|| QrError::Png("zlib failed".into()))?;
 
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(idat.len() + 64);
         let mut encoder = png::Encoder::new(&mut out, side_px, side_px);
         encoder.set_color(png::ColorType::Grayscale);
         encoder.set_depth(png::BitDepth::One);
         let png_err = |e: png::EncodingError| QrError::Png(e.to_string());
         let mut writer = encoder.write_header().map_err(png_err)?;
-        writer.write_image_data(&data).map_err(png_err)?;
+        writer
+            .write_chunk(png::chunk::IDAT, &idat)
+            .map_err(png_err)?;
         writer.finish().map_err(png_err)?;
         Ok(out)
     }
@@ -151,5 +165,124 @@ impl QrSymbol {
             y += 2;
         }
         out
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// PNG image data, byte for byte as `png` 0.18 writes it with its defaults (adaptive filter, zlib level 6)
+// but without its cost: it feeds the compressor one row at a time through `flate2::write::ZlibEncoder`,
+// which zeroes a 32 KiB buffer per write (two writes per pixel row), and builds a new compressor per image.
+
+/// PNG row filter types.
+const FILTER_SUB: u8 = 1;
+const FILTER_UP: u8 = 2;
+const FILTER_AVG: u8 = 3;
+const FILTER_PAETH: u8 = 4;
+
+/// Buffers for choosing a row filter.
+struct PngScratch {
+    candidate: Vec<u8>,
+    best: Vec<u8>,
+}
+
+impl PngScratch {
+    fn new(row_bytes: usize) -> Self {
+        PngScratch {
+            candidate: vec![0; row_bytes],
+            best: vec![0; row_bytes],
+        }
+    }
+
+    /// Appends the filter type and the filtered `current` row: `png`'s adaptive choice for one byte per
+    /// pixel, trying Up, Sub, Average, Paeth, keeping the lowest sum of |byte as i8| (the later one on
+    /// ties) and stopping at the first filter that costs 0.
+    fn filter_row(&mut self, previous: &[u8], current: &[u8], out: &mut Vec<u8>) {
+        if previous == current {
+            // Up gives all zeros: cost 0, chosen at once.
+            out.push(FILTER_UP);
+            out.resize(out.len() + current.len(), 0);
+            return;
+        }
+        let mut best: Option<(u64, u8)> = None;
+        for filter in [FILTER_UP, FILTER_SUB, FILTER_AVG, FILTER_PAETH] {
+            apply_filter(filter, previous, current, &mut self.candidate);
+            let cost: u64 = self
+                .candidate
+                .iter()
+                .map(|&b| u64::from((b as i8).unsigned_abs()))
+                .sum();
+            if best.is_none_or(|(c, _)| cost <= c) {
+                best = Some((cost, filter));
+                std::mem::swap(&mut self.best, &mut self.candidate);
+                if cost == 0 {
+                    break;
+                }
+            }
+        }
+        out.push(best.map_or(FILTER_UP, |(_, f)| f));
+        out.extend_from_slice(&self.best);
+    }
+}
+
+/// PNG filtering (ISO/IEC 15948 §9.2) with one byte per pixel for prediction.
+fn apply_filter(filter: u8, previous: &[u8], current: &[u8], out: &mut [u8]) {
+    let mut left = 0u8;
+    let mut up_left = 0u8;
+    for ((o, &c), &up) in out.iter_mut().zip(current).zip(previous) {
+        let predicted = match filter {
+            FILTER_SUB => left,
+            FILTER_UP => up,
+            FILTER_AVG => ((u16::from(left) + u16::from(up)) / 2) as u8,
+            _ => paeth(left, up, up_left),
+        };
+        *o = c.wrapping_sub(predicted);
+        left = c;
+        up_left = up;
+    }
+}
+
+fn paeth(a: u8, b: u8, c: u8) -> u8 {
+    let p = i16::from(a) + i16::from(b) - i16::from(c);
+    let (pa, pb, pc) = (
+        (p - i16::from(a)).abs(),
+        (p - i16::from(b)).abs(),
+        (p - i16::from(c)).abs(),
+    );
+    if pa <= pb && pa <= pc {
+        a
+    } else if pb <= pc {
+        b
+    } else {
+        c
+    }
+}
+
+thread_local! {
+    /// One zlib compressor (level 6, `png`'s default) per thread, reset before each image.
+    static DEFLATE: RefCell<Compress> = RefCell::new(Compress::new(Compression::new(6), true));
+}
+
+/// zlib at level 6, the same bytes as `flate2::write::ZlibEncoder` at that level.
+fn zlib_level6(data: &[u8]) -> Option<Vec<u8>> {
+    let reused = DEFLATE.try_with(|cell| match cell.try_borrow_mut() {
+        Ok(mut c) => Some(zlib_with(&mut c, data)),
+        Err(_) => None,
+    });
+    match reused {
+        Ok(Some(out)) => out,
+        _ => zlib_with(&mut Compress::new(Compression::new(6), true), data),
+    }
+}
+
+fn zlib_with(c: &mut Compress, data: &[u8]) -> Option<Vec<u8>> {
+    c.reset();
+    let mut out = Vec::with_capacity(data.len() / 8 + 64);
+    loop {
+        let consumed = usize::try_from(c.total_in()).ok()?;
+        let rest = data.get(consumed..)?;
+        match c.compress_vec(rest, &mut out, FlushCompress::Finish).ok()? {
+            Status::StreamEnd => return Some(out),
+            Status::Ok | Status::BufError => out.reserve(out.capacity().max(64)),
+        }
     }
 }

@@ -6,9 +6,14 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use image::{DynamicImage, GrayImage, ImageError, ImageFormat, ImageReader};
 
 use crate::ScanError;
+use crate::detect::{Gray, Scan};
 
-/// Images whose longer side exceeds this many pixels get one extra attempt at half size when
-/// nothing is found at full size (the detector struggles with very large modules and noise).
+/// Images whose longer side exceeds this many pixels are read first at reduced resolution:
+/// halved (2x2 averaging) until the longer side is at most this. Each finer resolution up to
+/// the original is then read only if nothing was found yet, or if the coarser one found finder
+/// patterns it could not decode (smaller codes beside the ones read). A 1920x1080 frame with
+/// one code is read at 960x540 only, which is both faster and more robust to noise and very
+/// large modules.
 pub const DOWNSCALE_RETRY_ABOVE_PX: u32 = 1600;
 
 /// Extra decoder allocation allowed on top of 8 bytes per pixel (16-bit RGBA output).
@@ -93,7 +98,7 @@ impl ScannedCode {
     }
 }
 
-/// Finds and decodes every QR code in a PNG or JPEG file.
+/// Finds and decodes every QR code in a PNG, JPEG or WebP file.
 ///
 /// The format is recognised by its magic bytes (not a file name). Before any pixel is
 /// decoded, the file size is checked against [`ScanLimits::max_file_bytes`] and the
@@ -105,12 +110,18 @@ impl ScannedCode {
 ///
 /// # Errors
 /// [`ScanError::FileTooLarge`] / [`ScanError::TooLarge`] (code `image.too-large`),
-/// [`ScanError::UnsupportedFormat`] for anything but PNG/JPEG, [`ScanError::Decode`] for a
+/// [`ScanError::UnsupportedFormat`] for anything but PNG/JPEG/WebP, [`ScanError::Decode`] for a
 /// corrupt or truncated file, [`ScanError::DecoderPanic`] if the QR decoder failed internally
 /// and nothing was read.
 pub fn scan_image(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<ScannedCode>, ScanError> {
     let gray = decode_image(bytes, limits)?;
-    scan_gray(gray)
+    let (width, height) = gray.dimensions();
+    let invalid = ScanError::InvalidBuffer {
+        expected: gray.len(),
+        actual: gray.len(),
+    };
+    let view = Gray::new(width, height, gray.as_raw().as_slice()).ok_or(invalid)?;
+    scan_gray(&view)
 }
 
 /// Finds and decodes every QR code in an 8-bit greyscale image already in memory.
@@ -118,21 +129,31 @@ pub fn scan_image(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<ScannedCode>,
 /// `pixels` is row-major, one byte per pixel (0 = black, 255 = white), and must hold exactly
 /// `width * height` bytes.
 ///
-/// Every readable code is returned, deduplicated (same text at about the same place) and
-/// sorted top-to-bottom, then left-to-right (codes whose centres are within half a code
-/// height of each other count as one row). If nothing is found, the scan is retried once on
-/// the inverted image (light-on-dark codes) and, for images larger than
-/// [`DOWNSCALE_RETRY_ABOVE_PX`] on a side, once at half size.
+/// Every readable code is returned with its corners, deduplicated (same text at about the
+/// same place) and sorted top-to-bottom, then left-to-right (codes whose centres are within
+/// half a code height of each other count as one row). Codes may be rotated to any angle,
+/// photographed at a slant, light-on-dark, or cropped without a quiet zone.
 ///
-/// `Ok` with an empty list means "no readable code": either no code was detected, or codes
-/// were detected but none could be decoded (damaged, unsupported content such as non-UTF-8
-/// text). Codes that fail to decode are skipped.
+/// The reader is rxing's port of zxing-cpp's QR detector behind a pipeline of passes: a
+/// resolution pyramid for frames larger than [`DOWNSCALE_RETRY_ABOVE_PX`] (coarsest first),
+/// both polarities, and, only if those read nothing, fixes for hard photos (an added quiet
+/// zone, a global-histogram threshold, a further downscale, a 2x upscale of small images, and
+/// rqrr as a second opinion on small images). A photo of a sheet of codes yields all of them
+/// (up to about 150 per image). Work is bounded: the caller's buffer is never copied or grown
+/// by more than a small factor, and the finder patterns and candidate symbols examined are
+/// capped, so a hostile image cannot make the search run away.
+///
+/// Payload bytes are decoded as ZXing does: by ECI when present, otherwise UTF-8 when valid,
+/// else the likeliest legacy character set (ISO 8859-1, Shift_JIS); Kanji segments as
+/// Shift_JIS. `Ok` with an empty list means "no readable code": either no code was
+/// detected, or codes were detected but none could be decoded (damaged). Codes that fail to
+/// decode are skipped.
 ///
 /// # Errors
 /// [`ScanError::InvalidBuffer`] if `pixels.len() != width * height`;
-/// [`ScanError::DecoderPanic`] if the QR detector/decoder panicked (it is known to on some
-/// inputs; the panic is caught) and no code was read by any attempt. The global panic hook
-/// is left alone, so the panic message is still printed to stderr by the default hook.
+/// [`ScanError::DecoderPanic`] if a third-party QR detector/decoder panicked (the panic is
+/// caught) and no code was read by any pass. The global panic hook is left alone, so the
+/// panic message is still printed to stderr by the default hook.
 pub fn scan_luma(width: u32, height: u32, pixels: &[u8]) -> Result<Vec<ScannedCode>, ScanError> {
     let expected = usize::try_from(width)
         .ok()
@@ -143,14 +164,11 @@ pub fn scan_luma(width: u32, height: u32, pixels: &[u8]) -> Result<Vec<ScannedCo
         expected,
         actual: pixels.len(),
     };
-    if pixels.len() != expected {
-        return Err(invalid());
-    }
-    let gray = GrayImage::from_raw(width, height, pixels.to_vec()).ok_or_else(invalid)?;
-    scan_gray(gray)
+    let view = Gray::new(width, height, pixels).ok_or_else(invalid)?;
+    scan_gray(&view)
 }
 
-/// The two supported container formats, recognised by their magic bytes.
+/// The supported container formats, recognised by their magic bytes.
 fn sniff_format(bytes: &[u8]) -> Option<ImageFormat> {
     const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
     const JPEG_SOI: &[u8] = &[0xFF, 0xD8, 0xFF];
@@ -158,6 +176,8 @@ fn sniff_format(bytes: &[u8]) -> Option<ImageFormat> {
         Some(ImageFormat::Png)
     } else if bytes.starts_with(JPEG_SOI) {
         Some(ImageFormat::Jpeg)
+    } else if bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP".as_slice()) {
+        Some(ImageFormat::WebP)
     } else {
         None
     }
@@ -232,71 +252,10 @@ fn to_gray_on_white(image: DynamicImage) -> GrayImage {
     })
 }
 
-/// One detection pass over `img`; corners are multiplied by `scale`.
-///
-/// Returns the decoded codes and whether the detector/decoder panicked.
-fn scan_pass(img: GrayImage, scale: i32) -> (Vec<ScannedCode>, bool) {
-    let result = catch_unwind(AssertUnwindSafe(move || {
-        let mut prepared = rqrr::PreparedImage::prepare(img);
-        let grids = prepared.detect_grids();
-        let mut codes = Vec::new();
-        let mut grid_panicked = false;
-        for grid in &grids {
-            match catch_unwind(AssertUnwindSafe(|| grid.decode())) {
-                Ok(Ok((_meta, text))) => codes.push(ScannedCode {
-                    text,
-                    corners: grid
-                        .bounds
-                        .map(|p| (p.x.saturating_mul(scale), p.y.saturating_mul(scale))),
-                }),
-                Ok(Err(_)) => {}
-                Err(_) => grid_panicked = true,
-            }
-        }
-        (codes, grid_panicked)
-    }));
-    result.unwrap_or((Vec::new(), true))
-}
-
-fn invert(img: &GrayImage) -> GrayImage {
-    let mut out = img.clone();
-    image::imageops::invert(&mut out);
-    out
-}
-
-/// Halves both dimensions by averaging 2x2 blocks (a trailing odd row/column is dropped).
-fn downscale_2x(img: &GrayImage) -> GrayImage {
-    let (w, h) = (img.width() / 2, img.height() / 2);
-    // safe: for x < w, y < h, the source coordinates 2x+1 < img.width() and 2y+1 < img.height().
-    GrayImage::from_fn(w, h, |x, y| {
-        let sum: u32 = [(0, 0), (1, 0), (0, 1), (1, 1)]
-            .iter()
-            .map(|&(dx, dy)| u32::from(img.get_pixel(2 * x + dx, 2 * y + dy).0[0]))
-            .sum();
-        image::Luma([u8::try_from((sum + 2) / 4).unwrap_or(u8::MAX)])
-    })
-}
-
-fn scan_gray(img: GrayImage) -> Result<Vec<ScannedCode>, ScanError> {
-    let (width, height) = img.dimensions();
-    if width == 0 || height == 0 {
-        return Ok(Vec::new());
-    }
-    let mut any_panic = false;
-
-    let (mut codes, panicked) = scan_pass(img.clone(), 1);
-    any_panic |= panicked;
-    if codes.is_empty() {
-        let (found, panicked) = scan_pass(invert(&img), 1);
-        codes = found;
-        any_panic |= panicked;
-    }
-    if codes.is_empty() && width.max(height) > DOWNSCALE_RETRY_ABOVE_PX {
-        let (found, panicked) = scan_pass(downscale_2x(&img), 2);
-        codes = found;
-        any_panic |= panicked;
-    }
-    if codes.is_empty() && any_panic {
+fn scan_gray(img: &Gray<'_>) -> Result<Vec<ScannedCode>, ScanError> {
+    let mut scan = Scan::new();
+    let codes = scan.run(img);
+    if codes.is_empty() && scan.panicked {
         return Err(ScanError::DecoderPanic);
     }
     Ok(order_codes(dedup_codes(codes)))
@@ -403,47 +362,13 @@ mod tests {
             sniff_format(&[0xFF, 0xD8, 0xFF, 0xE0]),
             Some(ImageFormat::Jpeg)
         );
+        assert_eq!(
+            sniff_format(b"RIFF\x10\x00\x00\x00WEBPVP8 "),
+            Some(ImageFormat::WebP)
+        );
+        assert_eq!(sniff_format(b"RIFF\x10\x00\x00\x00WAVE"), None);
         assert_eq!(sniff_format(b"GIF89a"), None);
         assert_eq!(sniff_format(b""), None);
         assert_eq!(png_ihdr_dimensions(b"\x89PNG\r\n\x1a\n\x00\x00"), None);
-    }
-
-    fn rendered(text: &str, module_px: u32) -> GrayImage {
-        let symbol = crate::encode(text, crate::EcLevel::M).unwrap();
-        let side = (symbol.width() as u32 + 8) * module_px;
-        GrayImage::from_fn(side, side, |x, y| {
-            let (mx, my) = (u64::from(x / module_px), u64::from(y / module_px));
-            image::Luma([if symbol.padded_module(mx, my, 4) {
-                0
-            } else {
-                255
-            }])
-        })
-    }
-
-    #[test]
-    fn downscaled_pass_reports_full_size_corners() {
-        let img = rendered("YM1:HALF", 8);
-        let (full, panicked) = scan_pass(img.clone(), 1);
-        assert!(!panicked);
-        let (half, panicked) = scan_pass(downscale_2x(&img), 2);
-        assert!(!panicked);
-        assert_eq!(full.len(), 1);
-        assert_eq!(half.len(), 1);
-        assert_eq!(half[0].text, "YM1:HALF");
-        for (a, b) in full[0].corners.iter().zip(half[0].corners.iter()) {
-            assert!(
-                (a.0 - b.0).abs() <= 8 && (a.1 - b.1).abs() <= 8,
-                "{full:?} vs {half:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn downscale_averages() {
-        let img = GrayImage::from_raw(3, 2, vec![0, 255, 7, 255, 0, 7]).unwrap();
-        let small = downscale_2x(&img);
-        assert_eq!(small.dimensions(), (1, 1));
-        assert_eq!(small.get_pixel(0, 0).0[0], 128);
     }
 }

@@ -138,13 +138,50 @@ fn unsupported_formats() {
         b"YM1:NOT AN IMAGE\n",
         b"GIF89a\x01\x00\x01\x00",
         b"BM\x00\x00",
-        b"RIFF\x00\x00\x00\x00WEBPVP8 ",
+        b"RIFF\x00\x00\x00\x00WAVEfmt ",
         b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
     ] {
         let err = scan_image(bytes, &limits).unwrap_err();
         assert_eq!(err.code(), "image.unsupported-format", "{bytes:?}");
         assert_eq!(err, ScanError::UnsupportedFormat);
     }
+}
+
+/// A lossless WebP (VP8L) header claiming `width` x `height`, with no image data after it.
+fn webp_claiming(width: u32, height: u32) -> Vec<u8> {
+    let bits = (width - 1) | ((height - 1) << 14);
+    let mut chunk = vec![0x2f];
+    chunk.extend_from_slice(&bits.to_le_bytes());
+    let mut out = b"RIFF".to_vec();
+    out.extend_from_slice(&(4 + 8 + chunk.len() as u32).to_le_bytes());
+    out.extend_from_slice(b"WEBPVP8L");
+    out.extend_from_slice(&(chunk.len() as u32).to_le_bytes());
+    out.extend_from_slice(&chunk);
+    out
+}
+
+#[test]
+fn crafted_huge_webp_header_is_refused_quickly() {
+    let start = Instant::now();
+    let err = scan_image(&webp_claiming(16_000, 16_000), &ScanLimits::default()).unwrap_err();
+    assert!(start.elapsed() < Duration::from_millis(500));
+    assert_eq!(
+        err,
+        ScanError::TooLarge {
+            width: 16_000,
+            height: 16_000
+        }
+    );
+    // Within the limits the same header decodes (and fails for want of data).
+    let err = scan_image(&webp_claiming(64, 64), &ScanLimits::default()).unwrap_err();
+    assert_eq!(err.code(), "image.decode", "{err}");
+}
+
+#[test]
+fn truncated_webp_gives_a_decode_error() {
+    let limits = ScanLimits::default();
+    let err = scan_image(b"RIFF\x00\x00\x00\x00WEBPVP8 ", &limits).unwrap_err();
+    assert_eq!(err.code(), "image.decode", "{err}");
 }
 
 #[test]

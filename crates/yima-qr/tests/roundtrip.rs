@@ -92,6 +92,25 @@ fn jpeg_round_trip() {
 }
 
 #[test]
+fn webp_round_trip() {
+    let text = common::ym1_text(120, 6);
+    let img = common::to_gray(&encode(&text, EcLevel::Q).unwrap().to_png(5, 4).unwrap());
+    let mut webp = Vec::new();
+    image::codecs::webp::WebPEncoder::new_lossless(&mut webp)
+        .encode(
+            img.as_raw(),
+            img.width(),
+            img.height(),
+            image::ExtendedColorType::L8,
+        )
+        .unwrap();
+    assert_eq!(&webp[..4], b"RIFF");
+    assert_eq!(&webp[8..12], b"WEBP");
+    let codes = scan_image(&webp, &ScanLimits::default()).unwrap();
+    assert_eq!(texts(&codes), [text.as_str()]);
+}
+
+#[test]
 fn colour_png_with_transparent_background() {
     let text = "YM1:TRANSPARENT";
     let grey = common::to_gray(&encode(text, EcLevel::M).unwrap().to_png(4, 4).unwrap());

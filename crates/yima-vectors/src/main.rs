@@ -3,7 +3,9 @@
 //! Usage: `cargo run -p yima-vectors -- [OUT_DIR]` (default `test-vectors`). Ed25519 signing is
 //! deterministic and every random value comes from a seeded ChaCha20 stream, so the output is byte-for-byte
 //! stable; CI regenerates the vectors and fails if the committed files differ.
+#![forbid(unsafe_code)]
 
+mod hostile;
 mod venue;
 
 use std::collections::BTreeMap;
@@ -645,6 +647,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     })?;
 
     let venue = venue::generate(&out, &mut g.rng)?;
+    let hostile = hostile::generate(&out)?;
     let index: Vec<Json> = g
         .names
         .iter()
@@ -657,6 +660,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "vectors": index,
         "venue_count": venue.len(),
         "venue": venue,
+        "hostile_count": hostile.len(),
+        "hostile": hostile,
     }))?;
     text.push('\n');
     std::fs::write(out.join("index.json"), text)?;
