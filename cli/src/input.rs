@@ -1,5 +1,5 @@
 //! Resolving a command-line INPUT into credential texts: a literal text, a file holding the text, a
-//! PNG/JPEG image (every QR code in it), or `-` for standard input.
+//! PNG/JPEG/WebP image (every QR code in it), or `-` for standard input.
 
 use std::io::Read;
 use std::path::Path;
@@ -40,7 +40,7 @@ fn looks_like_text(s: &str) -> bool {
         && (s.starts_with("YM") || (s.len() >= 8 && s.chars().all(|c| QR_ALNUM.contains(c))))
 }
 
-/// PNG, JPEG or WebP magic (WebP is recognised so that it is reported as an unsupported image format).
+/// PNG, JPEG or WebP magic.
 fn is_image(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\x89PNG\r\n\x1a\n")
         || bytes.starts_with(&[0xff, 0xd8, 0xff])
@@ -119,7 +119,7 @@ fn classify(label: String, bytes: Vec<u8>) -> Vec<Found> {
         Err(_) => unreadable(
             label,
             "input.not-text",
-            "neither a PNG/JPEG image nor UTF-8 text".into(),
+            "neither a PNG/JPEG/WebP image nor UTF-8 text".into(),
         ),
     }
 }
