@@ -187,23 +187,8 @@ impl BundleContents {
         let Value::Map(pairs) = cbor::decode(payload).map_err(VerifyError::PayloadCbor)? else {
             return Err(VerifyError::ClaimType("bundle"));
         };
-        let mut f: [Option<&Value<'_>>; 7] = [None; 7];
-        for (k, v) in &pairs {
-            let slot = match k {
-                Value::Uint(n) => usize::try_from(*n).ok().and_then(|i| f.get_mut(i)),
-                _ => None,
-            };
-            match slot {
-                Some(s) if !matches!(k, Value::Uint(0)) => *s = Some(v),
-                _ => return Err(VerifyError::ClaimUnknown(k.as_i64().unwrap_or(i64::MIN))),
-            }
-        }
-        let get = |i: usize, name: &'static str| {
-            f.get(i)
-                .copied()
-                .flatten()
-                .ok_or(VerifyError::ClaimMissing(name))
-        };
+        let f = slots::<7>(&pairs)?;
+        let get = |i: usize, name: &'static str| required(&f, i, name);
         if uint(get(1, "version")?, "version")? != VERSION {
             return Err(VerifyError::ClaimInvalid {
                 field: "version",
@@ -262,11 +247,11 @@ fn uint(v: &Value<'_>, name: &'static str) -> Result<u64, VerifyError> {
     }
 }
 
-fn issuer_from(v: &Value<'_>) -> Result<Issuer, VerifyError> {
-    let Value::Map(pairs) = v else {
-        return Err(VerifyError::ClaimType("issuer"));
-    };
-    let mut f: [Option<&Value<'_>>; 8] = [None; 8];
+/// The values of a map keyed by the unsigned integers `1..N`, by key; any other key is refused.
+fn slots<'v, 'a, const N: usize>(
+    pairs: &'v [(Value<'a>, Value<'a>)],
+) -> Result<[Option<&'v Value<'a>>; N], VerifyError> {
+    let mut f = [None; N];
     for (k, v) in pairs {
         let slot = match k {
             Value::Uint(n) if *n >= 1 => usize::try_from(*n).ok().and_then(|i| f.get_mut(i)),
@@ -277,12 +262,27 @@ fn issuer_from(v: &Value<'_>) -> Result<Issuer, VerifyError> {
             None => return Err(VerifyError::ClaimUnknown(k.as_i64().unwrap_or(i64::MIN))),
         }
     }
-    let get = |i: usize, name: &'static str| {
-        f.get(i)
-            .copied()
-            .flatten()
-            .ok_or(VerifyError::ClaimMissing(name))
+    Ok(f)
+}
+
+/// The value under key `i`, or a "missing" error naming the field.
+fn required<'v, 'a>(
+    f: &[Option<&'v Value<'a>>],
+    i: usize,
+    name: &'static str,
+) -> Result<&'v Value<'a>, VerifyError> {
+    f.get(i)
+        .copied()
+        .flatten()
+        .ok_or(VerifyError::ClaimMissing(name))
+}
+
+fn issuer_from(v: &Value<'_>) -> Result<Issuer, VerifyError> {
+    let Value::Map(pairs) = v else {
+        return Err(VerifyError::ClaimType("issuer"));
     };
+    let f = slots::<8>(pairs)?;
+    let get = |i: usize, name: &'static str| required(&f, i, name);
     let Value::Text(name) = get(1, "issuer name")? else {
         return Err(VerifyError::ClaimType("issuer name"));
     };
