@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Panic policy for library code (crates/*/src and cli/src, except the CLI's main.rs; `#[cfg(test)]` and
-# `#[cfg(all(test, ...))]` items, comments and doc comments are not scanned):
+# Panic policy for library code (crates/*/src and cli/src, except the CLI's main.rs and the test-only
+# crates/yima-testkit, a dev-dependency that is never linked into shipped code and holds the tests'
+# counting allocator; `#[cfg(test)]` and `#[cfg(all(test, ...))]` items, comments and doc comments are
+# not scanned):
 #
 #  1. no `.unwrap()`, `.expect(`, `panic!`, `unreachable!`, `todo!`, `unimplemented!` without a
 #     `// safe: <reason>` comment on the same line or in the comment block just above it;
@@ -21,7 +23,14 @@ fail() {
     status=1
 }
 
-mapfile -t files < <(find crates/*/src cli/src -name '*.rs' ! -path 'cli/src/main.rs' | sort)
+testkit=crates/yima-testkit
+grep -q '^publish = false' "$testkit/Cargo.toml" || fail "$testkit must stay publish = false (it is exempt as test-only)"
+for manifest in crates/*/Cargo.toml cli/Cargo.toml; do
+    # The exemption holds only while no shipped crate depends on the testkit outside [dev-dependencies].
+    awk '/^\[/ { dev = ($0 ~ /^\[dev-dependencies\]/) } !dev && /^yima-testkit/ { bad = 1 } END { exit bad }' "$manifest" ||
+        fail "$manifest: yima-testkit may only be a dev-dependency"
+done
+mapfile -t files < <(find crates/*/src cli/src -name '*.rs' ! -path 'cli/src/main.rs' ! -path "$testkit/*" | sort)
 if [ "${#files[@]}" -eq 0 ]; then
     fail "no library sources found"
     exit 1
@@ -79,6 +88,7 @@ done
 # Rule 4: every crate root forbids unsafe code.
 for root in crates/*/src/lib.rs crates/*/src/main.rs cli/src/main.rs; do
     [ -f "$root" ] || continue
+    [[ "$root" == "$testkit"/* ]] && continue
     grep -q '^#!\[forbid(unsafe_code)\]' "$root" || fail "$root: missing #![forbid(unsafe_code)]"
 done
 

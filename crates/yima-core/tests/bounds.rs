@@ -2,7 +2,7 @@
 //! is shown to hold, and the time and the peak heap memory the rejection took are measured and
 //! printed (`cargo test -p yima-core --test bounds -- --nocapture`).
 //!
-//! Memory is measured with a counting global allocator that wraps the system allocator and tracks, per
+//! Memory is measured with a counting global allocator (`yima_testkit::alloc`) that tracks, per
 //! thread, the bytes currently allocated since the measurement started and their peak. The input is
 //! built before the measurement starts, so the figures are what the decoder itself allocated.
 
@@ -13,98 +13,18 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
-// `#![forbid(unsafe_code)]` is a property of the library crates; this test binary needs `unsafe` for
-// exactly one thing, the `GlobalAlloc` impl below, which only forwards to `System` and counts.
-#![allow(unsafe_code)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::io::Write;
-use std::time::{Duration, Instant};
 
 use yima_core::cbor::{self, Value};
 use yima_core::keys::SigningKey;
 use yima_core::status::{self, StatusListToken};
 use yima_core::trust::{self, BundleCheck, BundleContents, TrustBundle};
 use yima_core::{Unverified, VerifyOptions, base45, cose, transport, verify_text};
-
-// ---- counting allocator ------------------------------------------------------------------------
-
-thread_local! {
-    static CURRENT: Cell<isize> = const { Cell::new(0) };
-    static PEAK: Cell<isize> = const { Cell::new(0) };
-}
-
-fn record(delta: isize) {
-    // `try_with`: the allocator may be called while thread-locals are being torn down.
-    let _ = CURRENT.try_with(|c| {
-        let now = c.get() + delta;
-        c.set(now);
-        let _ = PEAK.try_with(|p| {
-            if now > p.get() {
-                p.set(now);
-            }
-        });
-    });
-}
-
-struct Counting;
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged (so `System`'s
-// guarantees carry over) and only adds bookkeeping in const-initialised thread-locals, which never
-// allocate.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        record(layout.size() as isize);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        record(layout.size() as isize);
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        record(-(layout.size() as isize));
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // Count the old block until the new one exists: a moving realloc holds both for a moment.
-        record(new_size as isize);
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        record(-(layout.size() as isize));
-        p
-    }
-}
+use yima_testkit::alloc::{Counting, KIB, MIB, measure, report};
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
-
-/// Runs `f`, returning its result, the time it took and the peak heap bytes it had allocated.
-fn measure<T>(f: impl FnOnce() -> T) -> (T, Duration, usize) {
-    CURRENT.with(|c| c.set(0));
-    PEAK.with(|p| p.set(0));
-    let start = Instant::now();
-    let out = f();
-    let took = start.elapsed();
-    let peak = PEAK.with(Cell::get);
-    (out, took, usize::try_from(peak).unwrap_or(0))
-}
-
-const KIB: usize = 1024;
-const MIB: usize = 1024 * 1024;
-
-/// Prints one row of the bounds table and checks the budget.
-fn report(bound: &str, input_len: usize, code: &str, took: Duration, peak: usize, max_peak: usize) {
-    println!(
-        "BOUND | {bound} | input {input_len} B | {code} | {:.3} ms | peak {peak} B",
-        took.as_secs_f64() * 1000.0
-    );
-    assert!(
-        peak <= max_peak,
-        "{bound}: peak {peak} B over the budget of {max_peak} B"
-    );
-    // Generous: debug builds, a shared 2-core machine.
-    assert!(took < Duration::from_secs(5), "{bound}: took {took:?}");
-}
 
 fn zlib(data: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());

@@ -18,11 +18,11 @@
 mod core_targets;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use serde_json::Value as Json;
 use yima_core::trust::BundleContents;
 use yima_core::{Unverified, VerifyingKey, cose, status};
+use yima_testkit::vectors::load;
 
 /// A fuzz target body.
 type Body = fn(&[u8]);
@@ -86,24 +86,6 @@ fn the_fixture_is_the_test_vector_issuer() {
 
 // ---- seed writer -------------------------------------------------------------------------------
 
-fn read_json(path: &Path) -> Json {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// The vector files listed under `key` in test-vectors/index.json.
-fn listed(key: &str) -> Vec<Json> {
-    let root = repo().join("test-vectors");
-    let index = read_json(&root.join("index.json"));
-    index[key]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|p| read_json(&root.join(p.as_str().unwrap())))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[derive(Default)]
 struct Seeds(BTreeMap<&'static str, BTreeMap<String, Vec<u8>>>);
 
@@ -142,8 +124,8 @@ fn payload_of(cose_bytes: &[u8], typ: Option<&str>) -> Option<Vec<u8>> {
 #[ignore = "writes fuzz/corpus/*/seed-*; run by fuzz/seed.sh"]
 fn write_seed_corpora() {
     let mut s = Seeds::default();
-    let mut vectors = listed("vectors");
-    vectors.extend(listed("hostile"));
+    let mut vectors = load("vectors");
+    vectors.extend(load("hostile"));
     for v in &vectors {
         let name = v["name"].as_str().unwrap();
         let Some(input) = v["input"].as_str() else {
@@ -183,7 +165,7 @@ fn write_seed_corpora() {
             }
         }
     }
-    for v in listed("venue") {
+    for v in load("venue") {
         let name = v["name"].as_str().unwrap();
         let bundle = hex::decode(v["bundle_hex"].as_str().unwrap()).unwrap();
         s.add("trust_bundle", name, Seeds::with_mode(0, &bundle));

@@ -13,32 +13,19 @@
 )]
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use serde_json::Value as Json;
 use yima_core::policy::{Policy, check};
 use yima_core::trust::{BundleCheck, TrustBundle};
 use yima_core::{Claims, Unverified, VerifyOptions, VerifyingKey};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors")
-}
+use yima_testkit::vectors::{self, load, root};
 
 fn hostile() -> Vec<Json> {
-    let index: Json =
-        serde_json::from_str(&std::fs::read_to_string(root().join("index.json")).unwrap()).unwrap();
-    let list = index["hostile"]
-        .as_array()
-        .expect("index.json lists hostile vectors");
+    let list = load("hostile");
+    let index = vectors::read_json(&root().join("index.json"));
     assert_eq!(index["hostile_count"].as_u64(), Some(list.len() as u64));
-    list.iter()
-        .map(|p| {
-            serde_json::from_str(
-                &std::fs::read_to_string(root().join(p.as_str().unwrap())).unwrap(),
-            )
-            .unwrap()
-        })
-        .collect()
+    list
 }
 
 /// Loads the listed keys from both their raw and PEM forms (which must agree), or returns the code

@@ -9,28 +9,10 @@
     clippy::indexing_slicing
 )]
 
-use std::path::PathBuf;
-
 use serde_json::Value as Json;
 use yima_core::{Claims, Unverified, VerifyOptions, VerifyingKey};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors")
-}
-
-fn load() -> Vec<Json> {
-    let index: Json =
-        serde_json::from_str(&std::fs::read_to_string(root().join("index.json")).unwrap()).unwrap();
-    index["vectors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(root().join(p.as_str().unwrap())).unwrap();
-            serde_json::from_str(&text).unwrap()
-        })
-        .collect()
-}
+use yima_testkit::vectors::load;
 
 fn keys(v: &Json) -> Vec<VerifyingKey> {
     v["keys"]
@@ -56,7 +38,7 @@ fn keys(v: &Json) -> Vec<VerifyingKey> {
 
 #[test]
 fn every_vector_gives_its_expected_result() {
-    let vectors = load();
+    let vectors = load("vectors");
     assert!(vectors.len() >= 30, "only {} vectors", vectors.len());
     let mut valid = 0;
     for v in &vectors {
@@ -89,7 +71,7 @@ fn every_vector_gives_its_expected_result() {
 #[test]
 fn every_error_vector_is_rejected_at_its_stage_only() {
     // Error vectors other than key/time cases must fail the same way whatever the time and key set.
-    for v in load() {
+    for v in load("vectors") {
         let expected = v["expected"].as_str().unwrap();
         if expected == "valid" || expected.starts_with("time.") || expected.starts_with("key.") {
             continue;

@@ -9,29 +9,18 @@
     clippy::indexing_slicing
 )]
 
-use std::path::PathBuf;
-
-use serde_json::Value as Json;
 use yima_core::VerifyingKey;
 use yima_core::policy::{Policy, check};
 use yima_core::trust::{BundleCheck, TrustBundle};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors")
-}
+use yima_testkit::vectors::load;
 
 #[test]
 fn every_venue_vector_gives_its_expected_verdict() {
-    let index: Json =
-        serde_json::from_str(&std::fs::read_to_string(root().join("index.json")).unwrap()).unwrap();
-    let list = index["venue"].as_array().unwrap();
+    let list = load("venue");
     assert!(list.len() >= 25, "only {} venue vectors", list.len());
     let mut stages = std::collections::BTreeSet::new();
-    for path in list {
-        let v: Json = serde_json::from_str(
-            &std::fs::read_to_string(root().join(path.as_str().unwrap())).unwrap(),
-        )
-        .unwrap();
+    for v in &list {
         let name = v["name"].as_str().unwrap();
         let expected = v["expected"].as_str().unwrap();
         let pinned =

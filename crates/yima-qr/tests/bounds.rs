@@ -10,116 +10,13 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
-// `#![forbid(unsafe_code)]` is a property of the library crates; this test binary needs `unsafe` for
-// exactly one thing, the `GlobalAlloc` impl below, which only forwards to `System` and counts.
-#![allow(unsafe_code)]
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-use std::time::{Duration, Instant};
 
 use yima_qr::{ScanLimits, scan_image};
-
-thread_local! {
-    static CURRENT: Cell<isize> = const { Cell::new(0) };
-    static PEAK: Cell<isize> = const { Cell::new(0) };
-}
-
-fn record(delta: isize) {
-    let _ = CURRENT.try_with(|c| {
-        let now = c.get() + delta;
-        c.set(now);
-        let _ = PEAK.try_with(|p| {
-            if now > p.get() {
-                p.set(now);
-            }
-        });
-    });
-}
-
-struct Counting;
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged (so `System`'s
-// guarantees carry over) and only adds bookkeeping in const-initialised thread-locals, which never
-// allocate.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        record(layout.size() as isize);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        record(layout.size() as isize);
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        record(-(layout.size() as isize));
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        record(new_size as isize);
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        record(-(layout.size() as isize));
-        p
-    }
-}
+use yima_testkit::alloc::{Counting, KIB, measure, report};
+use yima_testkit::image::png_claiming;
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
-
-fn measure<T>(f: impl FnOnce() -> T) -> (T, Duration, usize) {
-    CURRENT.with(|c| c.set(0));
-    PEAK.with(|p| p.set(0));
-    let start = Instant::now();
-    let out = f();
-    let took = start.elapsed();
-    (
-        out,
-        took,
-        usize::try_from(PEAK.with(Cell::get)).unwrap_or(0),
-    )
-}
-
-const KIB: usize = 1024;
-
-fn report(bound: &str, input_len: usize, code: &str, took: Duration, peak: usize, max_peak: usize) {
-    println!(
-        "BOUND | {bound} | input {input_len} B | {code} | {:.3} ms | peak {peak} B",
-        took.as_secs_f64() * 1000.0
-    );
-    assert!(peak <= max_peak, "{bound}: peak {peak} B over {max_peak} B");
-    assert!(took < Duration::from_secs(2), "{bound}: took {took:?}");
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-/// A PNG signature and a valid IHDR for `w` x `h` 8-bit grey, then a tiny IDAT and IEND.
-fn png_claiming(w: u32, h: u32) -> Vec<u8> {
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut chunk = |kind: &[u8], data: &[u8]| {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        let body = [kind, data].concat();
-        out.extend_from_slice(&body);
-        out.extend_from_slice(&crc32(&body).to_be_bytes());
-    };
-    let ihdr = [w.to_be_bytes(), h.to_be_bytes()].concat();
-    chunk(b"IHDR", &[ihdr.as_slice(), &[8, 0, 0, 0, 0]].concat());
-    chunk(b"IDAT", &[0x78, 0x01, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
-    chunk(b"IEND", &[]);
-    out
-}
 
 /// Baseline greyscale JPEG headers declaring `w` x `h`, with no real scan data.
 fn jpeg_claiming(w: u16, h: u16) -> Vec<u8> {

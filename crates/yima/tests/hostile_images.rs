@@ -11,26 +11,15 @@
     clippy::indexing_slicing
 )]
 
-use std::path::PathBuf;
-
-use serde_json::Value as Json;
 use yima::qr::{ScanLimits, scan_image};
 use yima::{Unverified, VerifyOptions, VerifyingKey};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors")
-}
+use yima_testkit::vectors::{load, root};
 
 #[test]
 fn every_hostile_image_gives_its_expected_code() {
-    let index: Json =
-        serde_json::from_str(&std::fs::read_to_string(root().join("index.json")).unwrap()).unwrap();
     let mut n = 0;
-    for p in index["hostile"].as_array().unwrap() {
-        let v: Json = serde_json::from_str(
-            &std::fs::read_to_string(root().join(p.as_str().unwrap())).unwrap(),
-        )
-        .unwrap();
+    for v in &load("hostile") {
         let Some(file) = v["file"].as_str() else {
             continue;
         };
