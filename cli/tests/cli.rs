@@ -8,62 +8,57 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use assert_cmd::Command;
+use common::{assert_success, assert_usage_error, json_lines, keygen, yima};
 use serde_json::{Value as Json, json};
-
-fn yima() -> Command {
-    Command::cargo_bin("yima").unwrap()
-}
-
-fn keygen(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
-    let base = dir.join(name);
-    yima()
-        .arg("keygen")
-        .arg("--out")
-        .arg(&base)
-        .assert()
-        .success();
-    (
-        dir.join(format!("{name}.key")),
-        dir.join(format!("{name}.pub")),
-    )
-}
 
 const NOW: &str = "2026-03-01T08:00:00+08:00";
 
 fn issue_health(key: &Path, extra: &[&str]) -> std::process::Output {
     yima()
-        .args(["issue", "health-code", "--key"])
-        .arg(key)
-        .args([
-            "--issuer",
-            "SH",
-            "--holder-name",
+        .args(common::health_code_args(
+            key.to_str().unwrap(),
             "金*",
-            "--holder-id",
             "3f9c510ea247d86b",
-            "--region",
-            "310104",
-            "--status",
             "green",
-            "--valid-for",
-            "24h",
-            "--now",
-            NOW,
-        ])
+        ))
+        .args(["--valid-for", "24h", "--now", NOW])
         .args(extra)
         .output()
         .unwrap()
 }
 
-fn json_lines(out: &[u8]) -> Vec<Json> {
-    String::from_utf8(out.to_vec())
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+/// The text of a health code issued with `key`.
+fn health_text(key: &Path) -> String {
+    let out = issue_health(key, &[]);
+    assert_success(&out);
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// `yima verify INPUT --json --now NOW --key PUBLIC`, which must exit 0; returns its first JSON line.
+fn verified(input: &str, now: &str, public: &Path) -> Json {
+    let out = common::verify_json(input, now, public);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{input}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    json_lines(&out.stdout).swap_remove(0)
+}
+
+/// `yima issue KIND --issuer SH --key KEY --claims CLAIMS`.
+fn issue_from_claims(kind: &str, key: &Path, claims: &Path) -> Command {
+    let mut c = yima();
+    c.args(["issue", kind, "--issuer", "SH", "--key"])
+        .arg(key)
+        .arg("--claims")
+        .arg(claims);
+    c
 }
 
 #[test]
@@ -111,13 +106,7 @@ fn keygen_writes_private_key_0600_and_refuses_to_overwrite() {
 fn issue_health_code_then_verify_text_txt_png_svg_and_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let (key, public) = keygen(dir.path(), "issuer");
-    let out = issue_health(&key, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let text = health_text(&key);
     assert!(text.starts_with("YM1:"));
     assert!(
         text.len() <= 221,
@@ -129,36 +118,13 @@ fn issue_health_code_then_verify_text_txt_png_svg_and_stdin() {
     let txt = dir.path().join("code.txt");
     let svg = dir.path().join("code.svg");
     for f in [&png, &txt, &svg] {
-        let out = issue_health(&key, &["--out", f.to_str().unwrap()]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_success(&issue_health(&key, &["--out", f.to_str().unwrap()]));
     }
     assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
     assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
 
     for input in [text.as_str(), txt.to_str().unwrap(), png.to_str().unwrap()] {
-        let out = yima()
-            .args([
-                "verify",
-                input,
-                "--json",
-                "--now",
-                "2026-03-01T12:00:00+08:00",
-                "--key",
-            ])
-            .arg(&public)
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{input}: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        let j = &json_lines(&out.stdout)[0];
+        let j = &verified(input, "2026-03-01T12:00:00+08:00", &public);
         assert_eq!(j["valid"], true);
         assert_eq!(j["kind"], "health-code");
         assert_eq!(j["claims"]["fields"]["holder_name"], "金*");
@@ -187,10 +153,7 @@ fn verify_exit_codes_invalid_is_1_usage_is_2() {
     let dir = tempfile::tempdir().unwrap();
     let (key, public) = keygen(dir.path(), "issuer");
     let (_, other) = keygen(dir.path(), "other");
-    let text = String::from_utf8(issue_health(&key, &[]).stdout)
-        .unwrap()
-        .trim()
-        .to_owned();
+    let text = health_text(&key);
     let run = |args: &[&str], key: &Path| {
         let out = yima()
             .arg("verify")
@@ -280,12 +243,8 @@ fn issue_every_kind_from_claims_json_and_verify() {
         let claims = dir.path().join(format!("{kind}.json"));
         std::fs::write(&claims, fields.to_string()).unwrap();
         let png = dir.path().join(format!("{kind}.png"));
-        let out = yima()
-            .args(["issue", kind, "--issuer", "SH", "--now", NOW, "--key"])
-            .arg(&key)
-            .arg("--claims")
-            .arg(&claims)
-            .arg("--out")
+        let out = issue_from_claims(kind, &key, &claims)
+            .args(["--now", NOW, "--out"])
             .arg(&png)
             .output()
             .unwrap();
@@ -294,25 +253,7 @@ fn issue_every_kind_from_claims_json_and_verify() {
             "{kind}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let out = yima()
-            .args([
-                "verify",
-                png.to_str().unwrap(),
-                "--json",
-                "--now",
-                "2026-03-01T12:00:00Z",
-                "--key",
-            ])
-            .arg(&public)
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{kind}: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        let j = &json_lines(&out.stdout)[0];
+        let j = &verified(png.to_str().unwrap(), "2026-03-01T12:00:00Z", &public);
         assert_eq!(j["kind"], kind);
         assert_eq!(j["claims"]["fields"], fields, "{kind}");
     }
@@ -350,43 +291,28 @@ fn issue_refuses_bad_identifiers_naming_the_field() {
         json!({"card_number": "S31010423", "holder_name": "金晓明", "citizen_id": "110105194912310021", "region": 310104, "issued": "2021-03-15", "expires": "2031-03-15"}).to_string(),
     )
     .unwrap();
-    let out = yima()
-        .args(["issue", "social-security-card", "--issuer", "SH", "--key"])
-        .arg(&key)
-        .arg("--claims")
-        .arg(&claims)
+    let out = issue_from_claims("social-security-card", &key, &claims)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("citizen_id"));
+    assert_usage_error(&out, "citizen_id");
     // A raw citizen ID as the health-code holder id is refused.
     let out = yima()
-        .args(["issue", "health-code", "--key"])
-        .arg(&key)
-        .args([
-            "--issuer",
-            "SH",
-            "--holder-name",
+        .args(common::health_code_args(
+            key.to_str().unwrap(),
             "金*",
-            "--holder-id",
             "11010519491231002X",
-        ])
-        .args(["--region", "310104", "--status", "green"])
+            "green",
+        ))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("citizen ID"));
+    assert_usage_error(&out, "citizen ID");
     // Unknown JSON fields are refused too.
     std::fs::write(
         &claims,
         json!({"uscc": "91310110666007217T", "nmae": "typo"}).to_string(),
     )
     .unwrap();
-    let out = yima()
-        .args(["issue", "business-licence", "--issuer", "SH", "--key"])
-        .arg(&key)
-        .arg("--claims")
-        .arg(&claims)
+    let out = issue_from_claims("business-licence", &key, &claims)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -396,10 +322,7 @@ fn issue_refuses_bad_identifiers_naming_the_field() {
 fn inspect_reports_sizes_versions_and_is_marked_unverified() {
     let dir = tempfile::tempdir().unwrap();
     let (key, _) = keygen(dir.path(), "issuer");
-    let text = String::from_utf8(issue_health(&key, &[]).stdout)
-        .unwrap()
-        .trim()
-        .to_owned();
+    let text = health_text(&key);
     let out = yima().args(["inspect", &text, "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let j = &json_lines(&out.stdout)[0];
@@ -434,24 +357,23 @@ fn inspect_reports_sizes_versions_and_is_marked_unverified() {
 fn not_an_image_and_no_code_are_reported_not_crashed() {
     let dir = tempfile::tempdir().unwrap();
     let (_, public) = keygen(dir.path(), "issuer");
+    let verify = |input: &Path| {
+        yima()
+            .args(["verify", input.to_str().unwrap(), "--json", "--key"])
+            .arg(&public)
+            .output()
+            .unwrap()
+    };
     let fake = dir.path().join("fake.png");
     std::fs::write(&fake, b"\x89PNG\r\n\x1a\nthis is not really a png").unwrap();
-    let out = yima()
-        .args(["verify", fake.to_str().unwrap(), "--json", "--key"])
-        .arg(&public)
-        .output()
-        .unwrap();
+    let out = verify(&fake);
     assert_eq!(out.status.code(), Some(1));
     let j = &json_lines(&out.stdout)[0];
     assert_eq!(j["valid"], false);
     assert!(j["code"].as_str().unwrap().starts_with("image."), "{j}");
     let garbage = dir.path().join("garbage.bin");
     std::fs::write(&garbage, [0xffu8, 0xfe, 0x00, 0x80]).unwrap();
-    let out = yima()
-        .args(["verify", garbage.to_str().unwrap(), "--json", "--key"])
-        .arg(&public)
-        .output()
-        .unwrap();
+    let out = verify(&garbage);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json_lines(&out.stdout)[0]["code"], "input.not-text");
 }

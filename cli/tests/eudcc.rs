@@ -9,14 +9,12 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use common::yima;
 use serde_json::Value as Json;
-
-fn yima() -> Command {
-    Command::cargo_bin("yima").unwrap()
-}
 
 fn corpus(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -53,31 +51,21 @@ fn cert(c: &Json) -> String {
 
 /// Runs `yima verify --profile eu-dcc --json` and returns (exit code, the one JSON line).
 fn verify_json(input: &str, trust: &Path, now: &str) -> (i32, Json) {
-    let out = yima()
-        .args([
-            "verify",
-            "--profile",
-            "eu-dcc",
-            "--json",
-            "--now",
-            now,
-            "--trust",
-        ])
-        .arg(trust)
-        .arg(input)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let line = stdout.lines().next().unwrap_or_else(|| {
-        panic!(
-            "no output; stderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (
-        out.status.code().unwrap(),
-        serde_json::from_str(line).unwrap(),
-    )
+    let run = common::Run::of(
+        yima()
+            .args([
+                "verify",
+                "--profile",
+                "eu-dcc",
+                "--json",
+                "--now",
+                now,
+                "--trust",
+            ])
+            .arg(trust)
+            .arg(input),
+    );
+    (run.code, run.json())
 }
 
 #[test]
@@ -250,8 +238,7 @@ fn usage_errors_exit_2() {
         .arg(prefix(&c))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("trust.certificate"));
+    common::assert_usage_error(&out, "trust.certificate");
     // --key with the EU profile
     yima()
         .args(["verify", "--profile", "eu-dcc", "--key", "x.pub", "--trust"])

@@ -9,26 +9,25 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use common::{assert_success, keygen, yima};
 use serde_json::Value as Json;
+use tempfile::TempDir;
 
 const NOW: &str = "2026-03-01T08:00:00+08:00";
 const LATER: &str = "2026-03-01T09:00:00+08:00";
 
-fn yima() -> Command {
-    Command::cargo_bin("yima").unwrap()
-}
-
-fn keygen(dir: &Path) -> (PathBuf, PathBuf) {
-    yima()
-        .arg("keygen")
-        .arg("--out")
-        .arg(dir.join("issuer"))
-        .assert()
-        .success();
-    (dir.join("issuer.key"), dir.join("issuer.pub"))
+/// A temporary directory with an issuer key pair, the path `INPUT` in it and the output path
+/// `codes.jsonl`: (dir, private key, public key, input, output).
+fn setup(input: &str) -> (TempDir, PathBuf, PathBuf, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = keygen(dir.path(), "issuer");
+    let input = dir.path().join(input);
+    let out_path = dir.path().join("codes.jsonl");
+    (dir, key, public, input, out_path)
 }
 
 fn holder_id(i: usize) -> String {
@@ -68,11 +67,7 @@ fn lines(out: &Path) -> Vec<Json> {
 
 /// Verifies `text` with `yima verify --json` and returns the claims.
 fn verify(text: &str, public: &Path) -> Json {
-    let out = yima()
-        .args(["verify", text, "--json", "--now", LATER, "--key"])
-        .arg(public)
-        .output()
-        .unwrap();
+    let out = common::verify_json(text, LATER, public);
     assert!(
         out.status.success(),
         "{}",
@@ -85,9 +80,7 @@ fn verify(text: &str, public: &Path) -> Json {
 
 #[test]
 fn bad_rows_are_reported_and_skipped_without_losing_good_ones() {
-    let dir = tempfile::tempdir().unwrap();
-    let (key, public) = keygen(dir.path());
-    let input = dir.path().join("people.csv");
+    let (_dir, key, public, input, out_path) = setup("people.csv");
     std::fs::write(
         &input,
         "holder_name,holder_id,region,status,reason\n\
@@ -100,7 +93,6 @@ fn bad_rows_are_reported_and_skipped_without_losing_good_ones() {
          孙*,3f9c510ea247d870,310104,red,close contact\n",
     )
     .unwrap();
-    let out_path = dir.path().join("codes.jsonl");
     let out = batch(&key, &input, &out_path, &[]);
     assert_eq!(out.status.code(), Some(1), "some rows rejected: exit 1");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -137,12 +129,9 @@ fn bad_rows_are_reported_and_skipped_without_losing_good_ones() {
 
 #[test]
 fn order_is_kept_and_every_line_verifies() {
-    let dir = tempfile::tempdir().unwrap();
-    let (key, public) = keygen(dir.path());
-    let input = dir.path().join("people.csv");
+    let (dir, key, public, input, out_path) = setup("people.csv");
     let n = 40;
     people_csv(&input, n);
-    let out_path = dir.path().join("codes.jsonl");
     let pngs = dir.path().join("png");
     let out = batch(
         &key,
@@ -150,11 +139,7 @@ fn order_is_kept_and_every_line_verifies() {
         &out_path,
         &["--threads", "3", "--png-dir", pngs.to_str().unwrap()],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let got = lines(&out_path);
     assert_eq!(got.len(), n);
     for (i, line) in got.iter().enumerate() {
@@ -167,31 +152,15 @@ fn order_is_kept_and_every_line_verifies() {
     // The PNG of a row scans back to that row's text.
     let png = pngs.join("00000007.png");
     assert_eq!(got[6]["png"], png.display().to_string());
-    let scanned = yima()
-        .args([
-            "verify",
-            png.to_str().unwrap(),
-            "--json",
-            "--now",
-            LATER,
-            "--key",
-        ])
-        .arg(&public)
-        .output()
-        .unwrap();
-    assert!(scanned.status.success());
-    let v: Json = serde_json::from_slice(&scanned.stdout).unwrap();
-    assert_eq!(v["claims"]["fields"]["holder_id"], holder_id(6));
+    let claims = verify(png.to_str().unwrap(), &public);
+    assert_eq!(claims["fields"]["holder_id"], holder_id(6));
 }
 
 #[test]
 fn resume_after_a_truncated_write() {
-    let dir = tempfile::tempdir().unwrap();
-    let (key, public) = keygen(dir.path());
-    let input = dir.path().join("people.csv");
+    let (_dir, key, public, input, out_path) = setup("people.csv");
     let n = 300;
     people_csv(&input, n);
-    let out_path = dir.path().join("codes.jsonl");
     assert!(batch(&key, &input, &out_path, &[]).status.success());
     let full = std::fs::read_to_string(&out_path).unwrap();
 
@@ -204,11 +173,7 @@ fn resume_after_a_truncated_write() {
     assert_eq!(batch(&key, &input, &out_path, &[]).status.code(), Some(2));
 
     let out = batch(&key, &input, &out_path, &["--resume"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     assert!(String::from_utf8_lossy(&out.stderr).contains("after 120 already done"));
     let resumed = std::fs::read_to_string(&out_path).unwrap();
     assert_eq!(
@@ -241,9 +206,7 @@ fn resume_after_a_truncated_write() {
 
 #[test]
 fn json_lines_carry_any_kind() {
-    let dir = tempfile::tempdir().unwrap();
-    let (key, public) = keygen(dir.path());
-    let input = dir.path().join("rows.jsonl");
+    let (dir, key, public, input, out_path) = setup("rows.jsonl");
     std::fs::write(
         &input,
         concat!(
@@ -258,7 +221,6 @@ fn json_lines_carry_any_kind() {
         ),
     )
     .unwrap();
-    let out_path = dir.path().join("codes.jsonl");
     let out = batch(&key, &input, &out_path, &[]);
     assert_eq!(out.status.code(), Some(1));
     let got = lines(&out_path);
@@ -290,11 +252,8 @@ fn json_lines_carry_any_kind() {
 
 #[test]
 fn csv_is_for_health_codes_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let (key, _) = keygen(dir.path());
-    let input = dir.path().join("rows.csv");
+    let (_dir, key, _, input, out_path) = setup("rows.csv");
     std::fs::write(&input, "kind,holder_name\nbusiness-licence,x\n").unwrap();
-    let out = batch(&key, &input, &dir.path().join("o.jsonl"), &[]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("JSON Lines"));
+    let out = batch(&key, &input, &out_path, &[]);
+    common::assert_usage_error(&out, "JSON Lines");
 }

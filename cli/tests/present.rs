@@ -9,34 +9,31 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
-use serde_json::Value as Json;
+use common::{Run, ok_in as ok, run_in as run};
 
-fn yima(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("yima").unwrap();
-    c.current_dir(dir);
-    c
+/// In `dir`: issues `code.txt`, a green health code for `name` bound to `device.pub`; `extra` goes last.
+fn issue_bound(dir: &Path, name: &str, extra: &[&str]) {
+    let mut args = common::health_code_args("sh.key", name, "3f9c510ea247d86b", "green");
+    args.extend(["--holder-key", "device.pub", "--out", "code.txt"]);
+    args.extend_from_slice(extra);
+    ok(dir, &args);
 }
 
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = yima(dir).args(args).output().unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let (code, out, err) = run(dir, args);
-    assert_eq!(code, 0, "{args:?}: {err}");
-    out
-}
-
-fn first_json(s: &str) -> Json {
-    serde_json::from_str(s.lines().next().unwrap()).unwrap()
+/// `yima present --credential code.txt --device-key DEVICE_KEY EXTRA...`.
+fn present<'a>(device_key: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "present",
+        "--credential",
+        "code.txt",
+        "--device-key",
+        device_key,
+    ];
+    args.extend_from_slice(extra);
+    args
 }
 
 #[test]
@@ -46,80 +43,20 @@ fn issue_bound_present_verify_and_reject_screenshots() {
     for k in ["authority", "sh", "device", "thief"] {
         ok(d, &["keygen", "--out", k]);
     }
-    ok(
-        d,
-        &[
-            "issue",
-            "health-code",
-            "--key",
-            "sh.key",
-            "--issuer",
-            "SH",
-            "--holder-name",
-            "张*明",
-            "--holder-id",
-            "3f9c510ea247d86b",
-            "--region",
-            "310104",
-            "--status",
-            "green",
-            "--holder-key",
-            "device.pub",
-            "--now",
-            "2026-03-01T08:00:00Z",
-            "--out",
-            "code.txt",
-        ],
-    );
+    issue_bound(d, "张*明", &["--now", "2026-03-01T08:00:00Z"]);
     ok(d, &["trust", "init", "--out", "trust.json"]);
-    ok(
-        d,
-        &[
-            "trust",
-            "add-issuer",
-            "--draft",
-            "trust.json",
-            "--name",
-            "SH",
-            "--key",
-            "sh.pub",
-            "--kinds",
-            "health-code",
-            "--valid-from",
-            "2026-01-01T00:00:00Z",
-        ],
-    );
-    ok(
-        d,
-        &[
-            "trust",
-            "sign",
-            "--draft",
-            "trust.json",
-            "--key",
-            "authority.key",
-            "--out",
-            "bundle.cwt",
-            "--now",
-            "2026-03-01T08:00:00Z",
-        ],
-    );
+    common::trust_add_sh(d, "health-code");
+    common::trust_sign(d, "bundle.cwt", "2026-03-01T08:00:00Z");
 
     let p = ok(
         d,
-        &[
-            "present",
-            "--credential",
-            "code.txt",
-            "--device-key",
-            "device.key",
-            "--now",
-            "2026-03-01T09:00:00Z",
-        ],
+        &present("device.key", &["--now", "2026-03-01T09:00:00Z"]),
     );
     let p = p.trim();
     assert!(p.starts_with("YP1:"));
-    let inspect = first_json(&ok(d, &["inspect", p, "--json"]));
+    let inspect = run(d, &["inspect", p, "--json"]);
+    assert_eq!(inspect.code, 0, "{}", inspect.stderr);
+    let inspect = inspect.json();
     assert!(
         inspect["qr_versions"]["M"].as_u64().unwrap() <= 12,
         "{inspect}"
@@ -127,7 +64,7 @@ fn issue_bound_present_verify_and_reject_screenshots() {
     assert_eq!(inspect["presentation"]["time"], "2026-03-01T09:00:00Z");
     assert_eq!(inspect["claims"]["kind"], "health-code");
 
-    let venue = |input: &str, now: &str, extra: &[&str]| {
+    let venue = |input: &str, now: &str, extra: &[&str]| -> Run {
         let mut args = vec![
             "verify",
             input,
@@ -145,84 +82,57 @@ fn issue_bound_present_verify_and_reject_screenshots() {
         args.extend_from_slice(extra);
         run(d, &args)
     };
-    let (code, out, _) = venue(p, "2026-03-01T09:00:30Z", &[]);
-    assert_eq!(code, 0, "{out}");
-    assert_eq!(first_json(&out)["valid"], true);
+    let r = venue(p, "2026-03-01T09:00:30Z", &[]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json()["valid"], true);
     // The static code is refused where a presentation is required.
     let code_txt = std::fs::read_to_string(d.join("code.txt")).unwrap();
-    let (code, out, _) = venue(code_txt.trim(), "2026-03-01T09:00:30Z", &[]);
-    assert_eq!(code, 1);
-    assert_eq!(first_json(&out)["code"], "presentation.required");
+    let r = venue(code_txt.trim(), "2026-03-01T09:00:30Z", &[]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.json()["code"], "presentation.required");
     // A screenshot shown 61 s later with no presentation skew.
-    let (code, out, _) = venue(p, "2026-03-01T09:01:01Z", &["--policy", "strict.toml"]);
-    assert_eq!(code, 2, "missing policy file is a usage error: {out}");
+    let r = venue(p, "2026-03-01T09:01:01Z", &["--policy", "strict.toml"]);
+    assert_eq!(
+        r.code, 2,
+        "missing policy file is a usage error: {}",
+        r.stdout
+    );
     std::fs::write(
         d.join("strict.toml"),
         "presentation_skew = 0\nrequire_holder_binding = [\"health-code\"]\n",
     )
     .unwrap();
-    let (code, out, _) = venue(p, "2026-03-01T09:01:01Z", &["--policy", "strict.toml"]);
-    assert_eq!(code, 1);
-    assert_eq!(first_json(&out)["code"], "presentation.stale");
+    let r = venue(p, "2026-03-01T09:01:01Z", &["--policy", "strict.toml"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.json()["code"], "presentation.stale");
     // Venue binding.
     let pv = ok(
         d,
-        &[
-            "present",
-            "--credential",
-            "code.txt",
-            "--device-key",
+        &present(
             "device.key",
-            "--venue",
-            "GATE-7",
-            "--now",
-            "2026-03-01T09:00:00Z",
-        ],
+            &["--venue", "GATE-7", "--now", "2026-03-01T09:00:00Z"],
+        ),
     );
-    let (code, _, _) = venue(pv.trim(), "2026-03-01T09:00:10Z", &["--venue-id", "GATE-7"]);
-    assert_eq!(code, 0);
-    let (code, out, _) = venue(p, "2026-03-01T09:00:10Z", &["--venue-id", "GATE-7"]);
-    assert_eq!(code, 1);
-    assert_eq!(first_json(&out)["code"], "presentation.wrong-venue");
+    let r = venue(pv.trim(), "2026-03-01T09:00:10Z", &["--venue-id", "GATE-7"]);
+    assert_eq!(r.code, 0);
+    let r = venue(p, "2026-03-01T09:00:10Z", &["--venue-id", "GATE-7"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.json()["code"], "presentation.wrong-venue");
     // Another device cannot present this credential.
-    let (code, _, err) = run(
-        d,
-        &[
-            "present",
-            "--credential",
-            "code.txt",
-            "--device-key",
-            "thief.key",
-        ],
-    );
-    assert_eq!(code, 2);
-    assert!(err.contains("present.wrong-device"), "{err}");
+    let r = run(d, &present("thief.key", &[]));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("present.wrong-device"), "{}", r.stderr);
 
     // The scanner flags the same presentation shown twice within the window.
-    let out = yima(d)
-        .args([
-            "scan",
-            "--bundle",
-            "bundle.cwt",
-            "--bundle-key",
-            "authority.pub",
-            "--no-state",
-            "--json",
-            "--now",
-            "2026-03-01T09:00:20Z",
-            "-",
-        ])
-        .write_stdin(format!("{p}\n{p}\n"))
-        .output()
-        .unwrap();
-    let lines: Vec<Json> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let (code, lines) = common::scan_stdin(
+        d,
+        "bundle.cwt",
+        "2026-03-01T09:00:20Z",
+        format!("{p}\n{p}\n"),
+    );
     assert_eq!(lines[0]["valid"], true);
     assert_eq!(lines[1]["code"], "presentation.replayed");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(code, Some(1));
 }
 
 #[test]
@@ -231,43 +141,13 @@ fn watch_redraws_fresh_codes() {
     let d = tmp.path();
     ok(d, &["keygen", "--out", "sh"]);
     ok(d, &["keygen", "--out", "device"]);
-    ok(
-        d,
-        &[
-            "issue",
-            "health-code",
-            "--key",
-            "sh.key",
-            "--issuer",
-            "SH",
-            "--holder-name",
-            "金*",
-            "--holder-id",
-            "3f9c510ea247d86b",
-            "--region",
-            "310104",
-            "--status",
-            "green",
-            "--holder-key",
-            "device.pub",
-            "--out",
-            "code.txt",
-        ],
-    );
+    issue_bound(d, "金*", &[]);
     let out = ok(
         d,
-        &[
-            "present",
-            "--credential",
-            "code.txt",
-            "--device-key",
+        &present(
             "device.key",
-            "--watch",
-            "--interval",
-            "1s",
-            "--count",
-            "2",
-        ],
+            &["--watch", "--interval", "1s", "--count", "2"],
+        ),
     );
     assert_eq!(out.matches("\x1b[2J").count(), 2);
     assert_eq!(out.matches("yima presentation, signed").count(), 2);

@@ -9,66 +9,26 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::{assert_usage_error, health_code_args, json_lines, ok_in as ok, yima_in as yima};
 use serde_json::Value as Json;
 
 const NOW: &str = "2026-03-01T08:00:00Z";
 const LATER: &str = "2026-03-01T09:00:00Z";
 
-fn yima(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("yima").unwrap();
-    c.current_dir(dir);
-    c
-}
-
-fn ok(dir: &Path, args: &[&str]) {
-    let out = yima(dir).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn health(dir: &Path, name: &str, id: &str, status: &str, out: &str) {
+    let mut args = health_code_args("sh.key", name, id, status);
+    args.extend(["--status-list", "sh-1.json", "--now", NOW, "--out", out]);
+    ok(dir, &args);
+}
+
+/// In `dir`: a new status list `sh-1.json` of issuer SH with `size` entries.
+fn status_new(dir: &Path, size: &str) {
     ok(
         dir,
-        &[
-            "issue",
-            "health-code",
-            "--key",
-            "sh.key",
-            "--issuer",
-            "SH",
-            "--holder-name",
-            name,
-            "--holder-id",
-            id,
-            "--region",
-            "310104",
-            "--status",
-            status,
-            "--status-list",
-            "sh-1.json",
-            "--now",
-            NOW,
-            "--out",
-            out,
-        ],
-    );
-}
-
-#[test]
-fn authority_bundle_then_venue_scans_a_directory_offline() {
-    let tmp = tempfile::tempdir().unwrap();
-    let d = tmp.path();
-    ok(d, &["keygen", "--out", "authority"]);
-    ok(d, &["keygen", "--out", "sh"]);
-    ok(d, &["keygen", "--out", "rogue"]);
-    ok(
-        d,
         &[
             "status",
             "new",
@@ -79,9 +39,44 @@ fn authority_bundle_then_venue_scans_a_directory_offline() {
             "--list-id",
             "1",
             "--size",
-            "100",
+            size,
         ],
     );
+}
+
+/// In `dir`: sets entry `index` of `sh-1.json` to `status`.
+fn status_set(dir: &Path, index: &str, status: &str) {
+    ok(
+        dir,
+        &[
+            "status",
+            "set",
+            "--list",
+            "sh-1.json",
+            "--index",
+            index,
+            status,
+        ],
+    );
+}
+
+/// In `dir`: `yima scan --bundle BUNDLE --bundle-key authority.pub --state state.json ARGS...`.
+fn scan_with_state(dir: &Path, bundle: &str, args: &[&str]) -> std::process::Output {
+    common::scan_in(dir, bundle)
+        .args(["--state", "state.json"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn authority_bundle_then_venue_scans_a_directory_offline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    for k in ["authority", "sh", "rogue"] {
+        ok(d, &["keygen", "--out", k]);
+    }
+    status_new(d, "100");
     std::fs::create_dir_all(d.join("gate/sub")).unwrap();
     health(d, "金*", "3f9c510ea247d86b", "green", "gate/1-green.png"); // index 0
     health(d, "李*", "3f9c510ea247d86c", "green", "gate/2-revoked.png"); // index 1
@@ -93,59 +88,17 @@ fn authority_bundle_then_venue_scans_a_directory_offline() {
         "green",
         "gate/sub/4-suspended.jpg.txt",
     ); // index 3, a text file
-    ok(
-        d,
-        &[
-            "issue",
-            "health-code",
-            "--key",
-            "rogue.key",
-            "--issuer",
-            "SH",
-            "--holder-name",
-            "钱*",
-            "--holder-id",
-            "3f9c510ea247d86f",
-            "--region",
-            "310104",
-            "--status",
-            "green",
-            "--now",
-            NOW,
-            "--out",
-            "gate/5-rogue.png",
-        ],
-    );
+    let mut rogue = health_code_args("rogue.key", "钱*", "3f9c510ea247d86f", "green");
+    rogue.extend(["--now", NOW, "--out", "gate/5-rogue.png"]);
+    ok(d, &rogue);
     std::fs::write(
         d.join("gate/6-not-a-qr.png"),
         b"\x89PNG\r\n\x1a\nnot really",
     )
     .unwrap();
     std::fs::write(d.join("gate/notes.txt"), b"ignored: not an image extension").unwrap();
-    ok(
-        d,
-        &[
-            "status",
-            "set",
-            "--list",
-            "sh-1.json",
-            "--index",
-            "1",
-            "revoked",
-        ],
-    );
-    ok(
-        d,
-        &[
-            "status",
-            "set",
-            "--list",
-            "sh-1.json",
-            "--index",
-            "3",
-            "suspended",
-        ],
-    );
+    status_set(d, "1", "revoked");
+    status_set(d, "3", "suspended");
     ok(
         d,
         &[
@@ -165,23 +118,7 @@ fn authority_bundle_then_venue_scans_a_directory_offline() {
         d,
         &["trust", "init", "--out", "trust.json", "--valid-for", "7d"],
     );
-    ok(
-        d,
-        &[
-            "trust",
-            "add-issuer",
-            "--draft",
-            "trust.json",
-            "--name",
-            "SH",
-            "--key",
-            "sh.pub",
-            "--kinds",
-            "health-code,social-security-card",
-            "--valid-from",
-            "2026-01-01T00:00:00Z",
-        ],
-    );
+    common::trust_add_sh(d, "health-code,social-security-card");
     ok(
         d,
         &[
@@ -193,36 +130,8 @@ fn authority_bundle_then_venue_scans_a_directory_offline() {
             "sh-1.status",
         ],
     );
-    ok(
-        d,
-        &[
-            "trust",
-            "sign",
-            "--draft",
-            "trust.json",
-            "--key",
-            "authority.key",
-            "--out",
-            "bundle-1.cwt",
-            "--now",
-            NOW,
-        ],
-    );
-    ok(
-        d,
-        &[
-            "trust",
-            "sign",
-            "--draft",
-            "trust.json",
-            "--key",
-            "authority.key",
-            "--out",
-            "bundle-2.cwt",
-            "--now",
-            NOW,
-        ],
-    );
+    common::trust_sign(d, "bundle-1.cwt", NOW);
+    common::trust_sign(d, "bundle-2.cwt", NOW);
 
     let show = yima(d)
         .args([
@@ -241,36 +150,24 @@ fn authority_bundle_then_venue_scans_a_directory_offline() {
     assert_eq!(show["status_lists"][0]["entries"], 100);
 
     // Scan the directory and the suspended code's text file given explicitly.
-    let out = yima(d)
-        .args([
-            "scan",
-            "--bundle",
-            "bundle-2.cwt",
-            "--bundle-key",
-            "authority.pub",
-            "--state",
-            "state.json",
-        ])
-        .args([
+    let out = scan_with_state(
+        d,
+        "bundle-2.cwt",
+        &[
             "--now",
             LATER,
             "--json",
             "gate",
             "gate/sub/4-suspended.jpg.txt",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(
         out.status.code(),
         Some(1),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let lines: Vec<Json> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&out.stdout);
     let by_source = |suffix: &str| {
         lines
             .iter()
@@ -301,19 +198,11 @@ fn authority_bundle_then_venue_scans_a_directory_offline() {
     assert_eq!(lines.len(), 7);
 
     // Flags relax the policy: yellow accepted.
-    let out = yima(d)
-        .args([
-            "scan",
-            "--bundle",
-            "bundle-2.cwt",
-            "--bundle-key",
-            "authority.pub",
-            "--state",
-            "state.json",
-        ])
-        .args(["--now", LATER, "--allow-yellow", "gate/3-yellow.png"])
-        .output()
-        .unwrap();
+    let out = scan_with_state(
+        d,
+        "bundle-2.cwt",
+        &["--now", LATER, "--allow-yellow", "gate/3-yellow.png"],
+    );
     assert_eq!(out.status.code(), Some(0));
     assert!(
         String::from_utf8(out.stdout)
@@ -322,38 +211,16 @@ fn authority_bundle_then_venue_scans_a_directory_offline() {
     );
 
     // The state remembers seq 2: the older bundle is a rollback, and nothing is checked.
-    let out = yima(d)
-        .args([
-            "scan",
-            "--bundle",
-            "bundle-1.cwt",
-            "--bundle-key",
-            "authority.pub",
-            "--state",
-            "state.json",
-        ])
-        .args(["--now", LATER, "gate/1-green.png"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("bundle.rollback"));
+    let out = scan_with_state(d, "bundle-1.cwt", &["--now", LATER, "gate/1-green.png"]);
+    assert_usage_error(&out, "bundle.rollback");
 
     // A week later the bundle is stale: distinct from an invalid credential.
-    let out = yima(d)
-        .args([
-            "scan",
-            "--bundle",
-            "bundle-2.cwt",
-            "--bundle-key",
-            "authority.pub",
-            "--state",
-            "state.json",
-        ])
-        .args(["--now", "2026-03-09T08:00:00Z", "gate/1-green.png"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("bundle.stale"));
+    let out = scan_with_state(
+        d,
+        "bundle-2.cwt",
+        &["--now", "2026-03-09T08:00:00Z", "gate/1-green.png"],
+    );
+    assert_usage_error(&out, "bundle.stale");
 
     // A bundle not signed by the pinned key.
     let out = yima(d)
@@ -368,36 +235,20 @@ fn authority_bundle_then_venue_scans_a_directory_offline() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("bundle.signature"));
+    assert_usage_error(&out, "bundle.signature");
 
     // stdin: one text or path per line, for a camera pipeline.
     let text = std::fs::read_to_string(d.join("gate/sub/4-suspended.jpg.txt")).unwrap();
-    let out = yima(d)
-        .args([
-            "scan",
-            "--bundle",
-            "bundle-2.cwt",
-            "--bundle-key",
-            "authority.pub",
-            "--no-state",
-            "--now",
-            LATER,
-            "--json",
-            "-",
-        ])
-        .write_stdin(format!("gate/1-green.png\n{text}\nGARBAGE\n"))
-        .output()
-        .unwrap();
-    let lines: Vec<Json> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let (code, lines) = common::scan_stdin(
+        d,
+        "bundle-2.cwt",
+        LATER,
+        format!("gate/1-green.png\n{text}\nGARBAGE\n"),
+    );
     assert_eq!(lines[0]["valid"], true);
     assert_eq!(lines[1]["code"], "status.suspended");
     assert_eq!(lines[2]["code"], "prefix.unknown");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(code, Some(1));
 
     // --raw prints the texts, no bundle needed.
     let out = yima(d)
@@ -413,53 +264,15 @@ fn status_indexes_are_unique_under_concurrent_issuance() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     ok(d, &["keygen", "--out", "sh"]);
-    ok(
-        d,
-        &[
-            "status",
-            "new",
-            "--out",
-            "sh-1.json",
-            "--issuer",
-            "SH",
-            "--list-id",
-            "1",
-            "--size",
-            "1000",
-        ],
-    );
+    status_new(d, "1000");
     let handles: Vec<_> = (0..8)
         .map(|i| {
             let d = d.to_owned();
             std::thread::spawn(move || {
-                let out = yima(&d)
-                    .args([
-                        "issue",
-                        "health-code",
-                        "--key",
-                        "sh.key",
-                        "--issuer",
-                        "SH",
-                        "--holder-name",
-                        "金*",
-                    ])
-                    .args([
-                        "--holder-id",
-                        &format!("3f9c510ea247d8{i:02x}"),
-                        "--region",
-                        "310104",
-                        "--status",
-                        "green",
-                    ])
-                    .args(["--status-list", "sh-1.json", "--now", NOW])
-                    .output()
-                    .unwrap();
-                assert!(
-                    out.status.success(),
-                    "{}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-                String::from_utf8(out.stdout).unwrap().trim().to_owned()
+                let id = format!("3f9c510ea247d8{i:02x}");
+                let mut args = health_code_args("sh.key", "金*", &id, "green");
+                args.extend(["--status-list", "sh-1.json", "--now", NOW]);
+                ok(&d, &args).trim().to_owned()
             })
         })
         .collect();
