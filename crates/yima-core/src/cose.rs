@@ -192,6 +192,21 @@ pub fn sign(key: &crate::keys::SigningKey, payload: &[u8], typ: Option<&str>) ->
     assemble(&protected, payload, &signature)
 }
 
+/// Like [`sign`], through any [`Signer`](crate::keys::Signer) (an HSM, say). The header's `alg` and
+/// `kid` come from the signer's public key; a signer whose signatures need checking has its signature
+/// verified against that key before the COSE_Sign1 is assembled.
+pub fn sign_with(
+    signer: &dyn crate::keys::Signer,
+    payload: &[u8],
+    typ: Option<&str>,
+) -> Result<Vec<u8>, crate::error::SignerError> {
+    let public = signer.verifying_key();
+    let protected = protected_header_typed(public.algorithm().cose_id(), &public.kid(), typ);
+    let signature =
+        crate::keys::sign_checked(signer, &public, &sig_structure(&protected, payload))?;
+    Ok(assemble(&protected, payload, &signature))
+}
+
 /// The Sig_structure of RFC 9052 §4.4 for COSE_Sign1 with empty external AAD:
 /// `["Signature1", protected, h'', payload]`, built from the exact received byte strings.
 pub fn sig_structure(protected: &[u8], payload: &[u8]) -> Vec<u8> {

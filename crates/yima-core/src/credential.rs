@@ -7,7 +7,7 @@
 use crate::claims::Claims;
 use crate::cose::{self, ParsedSign1};
 use crate::error::{IssueError, VerifyError};
-use crate::keys::{SigningKey, VerifyingKey};
+use crate::keys::{Signer, SigningKey, VerifyingKey};
 use crate::transport::{self, Encoding};
 
 /// A freshly issued credential.
@@ -22,8 +22,14 @@ pub struct Issued {
 /// Signs `claims` with `key`: checks the claims, encodes them deterministically, signs, and encodes the
 /// transport text.
 pub fn issue(claims: &Claims, key: &SigningKey) -> Result<Issued, IssueError> {
+    issue_with(claims, key)
+}
+
+/// Like [`issue`], through any [`Signer`] (a key in an HSM, say). A signer that fails gives
+/// [`IssueError::Signer`]; a signature from an external signer is verified before it is used.
+pub fn issue_with(claims: &Claims, signer: &dyn Signer) -> Result<Issued, IssueError> {
     claims.validate()?;
-    let cose = cose::sign(key, &claims.to_cbor(), None);
+    let cose = cose::sign_with(signer, &claims.to_cbor(), None)?;
     if cose.len() > transport::MAX_COSE_BYTES {
         return Err(IssueError::TooLarge {
             len: cose.len(),

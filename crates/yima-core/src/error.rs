@@ -210,7 +210,8 @@ impl VerifyError {
     }
 }
 
-/// A mistake by the caller when issuing: claims that do not satisfy the format's rules.
+/// Issuing failed: claims that do not satisfy the format's rules (a mistake by the caller), or a signer
+/// that could not sign.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IssueError {
@@ -230,6 +231,9 @@ pub enum IssueError {
         /// Limit.
         max: usize,
     },
+    /// The signer (e.g. an HSM) failed to sign; the code is the signer's.
+    #[error(transparent)]
+    Signer(#[from] SignerError),
 }
 
 impl IssueError {
@@ -238,6 +242,7 @@ impl IssueError {
         match self {
             IssueError::InvalidField { .. } => "issue.invalid-field",
             IssueError::TooLarge { .. } => "issue.too-large",
+            IssueError::Signer(e) => e.code(),
         }
     }
 
@@ -246,6 +251,37 @@ impl IssueError {
             field,
             reason: reason.into(),
         }
+    }
+}
+
+/// A [`Signer`](crate::keys::Signer) could not sign: the device refused or failed, or returned a
+/// signature that does not verify under its own public key. An operational failure on the issuing
+/// side, not hostile input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("signing failed ({code}): {message}")]
+pub struct SignerError {
+    code: &'static str,
+    message: String,
+}
+
+impl SignerError {
+    /// An error with a stable machine `code` (e.g. `pkcs11.sign`) and a human-readable message.
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        SignerError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// Stable machine code: `signer.bad-signature` when yima's check of the returned signature
+    /// failed, otherwise the code the signer gave.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The human-readable message.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 }
 

@@ -3,13 +3,13 @@
 //! Key identifier (`kid`): the first [`KID_LEN`] bytes of SHA-256 over the 32-byte raw Ed25519 public key
 //! (RFC 8032 encoding). It is a lookup hint only: a verifier tries every trusted key with a matching kid.
 
-use ed25519_dalek::Signer;
+use ed25519_dalek::Signer as _;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use rand_core::CryptoRngCore;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::error::KeyError;
+use crate::error::{KeyError, SignerError};
 
 /// Length of a key identifier in bytes.
 pub const KID_LEN: usize = 4;
@@ -122,6 +122,59 @@ impl SigningKey {
     pub fn sign(&self, msg: &[u8]) -> [u8; 64] {
         self.inner.sign(msg).to_bytes()
     }
+}
+
+/// Something that holds an Ed25519 private key and signs with it: a [`SigningKey`] in memory, or a key
+/// that never leaves a hardware security module (the `yima-pkcs11` crate). Everything yima signs
+/// (credentials, trust bundles, status lists) can be signed through this trait.
+///
+/// A signer that is not an in-memory key may fail, and may be faulty: unless
+/// [`signatures_need_check`](Signer::signatures_need_check) says otherwise, yima verifies each
+/// signature it returns against [`verifying_key`](Signer::verifying_key) before using it, so a device
+/// that signs with another key or returns garbage is caught at issue time, not at the gate.
+pub trait Signer {
+    /// The public half of the signing key.
+    fn verifying_key(&self) -> VerifyingKey;
+
+    /// Signs `msg` with pure Ed25519 (RFC 8032).
+    fn try_sign(&self, msg: &[u8]) -> Result<[u8; 64], SignerError>;
+
+    /// Whether yima must check each signature against [`verifying_key`](Signer::verifying_key) before
+    /// using it: true by default (external devices); an in-memory [`SigningKey`] says false.
+    fn signatures_need_check(&self) -> bool {
+        true
+    }
+}
+
+impl Signer for SigningKey {
+    fn verifying_key(&self) -> VerifyingKey {
+        SigningKey::verifying_key(self)
+    }
+
+    fn try_sign(&self, msg: &[u8]) -> Result<[u8; 64], SignerError> {
+        Ok(self.sign(msg))
+    }
+
+    fn signatures_need_check(&self) -> bool {
+        false
+    }
+}
+
+/// Signs `msg` with `signer` and, where the signer asks for it, checks the signature against the
+/// signer's own public key (strict RFC 8032 verification) before returning it.
+pub(crate) fn sign_checked(
+    signer: &dyn Signer,
+    public: &VerifyingKey,
+    msg: &[u8],
+) -> Result<[u8; 64], SignerError> {
+    let signature = signer.try_sign(msg)?;
+    if signer.signatures_need_check() && !public.verify_strict(msg, &signature) {
+        return Err(SignerError::new(
+            "signer.bad-signature",
+            "the signer returned a signature that does not verify under its own public key",
+        ));
+    }
+    Ok(signature)
 }
 
 /// An Ed25519 public key bound to the EdDSA algorithm, with its kid.

@@ -57,6 +57,6 @@ pub mod transport;
 pub mod trust;
 
 pub use claims::{Claims, Credential, Kind};
-pub use credential::{Issued, Unverified, Verified, VerifyOptions, issue, verify_text};
-pub use error::{IssueError, KeyError, Stage, VerifyError};
-pub use keys::{SigningKey, VerifyingKey};
+pub use credential::{Issued, Unverified, Verified, VerifyOptions, issue, issue_with, verify_text};
+pub use error::{IssueError, KeyError, SignerError, Stage, VerifyError};
+pub use keys::{Signer, SigningKey, VerifyingKey};

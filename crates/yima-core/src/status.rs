@@ -11,8 +11,9 @@
 
 use crate::cbor::{self, Value};
 use crate::cose;
+use crate::error::SignerError;
 use crate::error::VerifyError;
-use crate::keys::{SigningKey, VerifyingKey};
+use crate::keys::{Signer, SigningKey, VerifyingKey};
 use crate::transport;
 
 /// `typ` of a status list token.
@@ -199,6 +200,17 @@ pub struct StatusListToken {
 impl StatusListToken {
     /// Encodes and signs the token with the issuer's key.
     pub fn sign(&self, key: &SigningKey) -> Vec<u8> {
+        cose::sign(key, &self.payload(), Some(TYP))
+    }
+
+    /// Like [`sign`](Self::sign), through any [`Signer`] (a key in an HSM, say); a signature from an
+    /// external signer is verified before it is used.
+    pub fn sign_with(&self, signer: &dyn Signer) -> Result<Vec<u8>, SignerError> {
+        cose::sign_with(signer, &self.payload(), Some(TYP))
+    }
+
+    /// The deterministic CBOR payload that is signed.
+    fn payload(&self) -> Vec<u8> {
         let uri = list_uri(&self.issuer, self.list_id);
         let lst = self.list.compress();
         let mut claims = vec![
@@ -221,7 +233,7 @@ impl StatusListToken {
         if let Some(ttl) = self.ttl {
             claims.push((Value::int(CLAIM_TTL), Value::Uint(ttl)));
         }
-        cose::sign(key, &Value::Map(claims).encode(), Some(TYP))
+        Value::Map(claims).encode()
     }
 
     /// The time after which the list is stale: the earlier of `exp` and `iat + ttl`, if either is set.

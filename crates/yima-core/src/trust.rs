@@ -22,8 +22,9 @@ use std::collections::BTreeMap;
 use crate::cbor::{self, Value};
 use crate::claims::Kind;
 use crate::cose;
+use crate::error::SignerError;
 use crate::error::VerifyError;
-use crate::keys::{SigningKey, VerifyingKey};
+use crate::keys::{Signer, SigningKey, VerifyingKey};
 use crate::status::StatusListToken;
 
 /// `typ` of a trust bundle.
@@ -130,6 +131,17 @@ pub struct TrustBundle {
 impl BundleContents {
     /// Encodes and signs the bundle with the bundle-signing key.
     pub fn sign(&self, key: &SigningKey) -> Vec<u8> {
+        cose::sign(key, &self.payload(), Some(TYP))
+    }
+
+    /// Like [`sign`](Self::sign), through any [`Signer`] (a key in an HSM, say); a signature from an
+    /// external signer is verified before it is used.
+    pub fn sign_with(&self, signer: &dyn Signer) -> Result<Vec<u8>, SignerError> {
+        cose::sign_with(signer, &self.payload(), Some(TYP))
+    }
+
+    /// The deterministic CBOR payload that is signed.
+    fn payload(&self) -> Vec<u8> {
         let kid_bytes: Vec<[u8; 4]> = self.issuers.iter().map(|i| i.key.kid()).collect();
         let pk_bytes: Vec<[u8; 32]> = self.issuers.iter().map(|i| i.key.to_bytes()).collect();
         let issuers = self
@@ -164,7 +176,7 @@ impl BundleContents {
                 Value::Array(self.status_lists.iter().map(|b| Value::Bytes(b)).collect()),
             ));
         }
-        cose::sign(key, &Value::Map(pairs).encode(), Some(TYP))
+        Value::Map(pairs).encode()
     }
 
     /// Parses and checks the signature with the pinned key, without freshness or rollback checks (for
