@@ -1,7 +1,7 @@
 //! Hostile-case vectors (`test-vectors/hostile/`): malformed, malicious and borderline inputs for every
 //! layer, each with the stable code a verifier must report.
 //!
-//! Same shape as the credential vectors (`vectors/*.json`) plus `group` (the layer attacked). Two
+//! Same shape as the credential vectors (`vectors/*.json`) plus `group` (the layer attacked). Three
 //! variants:
 //!
 //! - **key-load cases**: a listed key is itself refused when loaded (`key.weak-public`,
@@ -15,7 +15,6 @@
 //! Every case's expected code was decided by hand, and generation fails if the library disagrees (see
 //! [`check`]); bit-flip cases say which structure each flipped bit belongs to.
 
-use std::error::Error;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -31,7 +30,8 @@ use yima_core::{
     Kind, SigningKey, Unverified, VerifyOptions, VerifyingKey, base45, cose, samples, transport,
 };
 
-type Res<T> = Result<T, Box<dyn Error>>;
+use crate::venue::Expected::{self, Accepted, Refused};
+use crate::{Res, eddsa_header, flip, rfc3339, sign_raw, signing_key, zlib};
 
 /// Issue time of the credentials: 2026-01-01T00:00:00Z (as the other vectors).
 const T0: u64 = 1_767_225_600;
@@ -136,23 +136,11 @@ fn with(mut pairs: Vec<(C, C)>, k: C, v: Option<C>) -> Vec<(C, C)> {
 
 // ---- helpers --------------------------------------------------------------------------------------
 
-fn zlib(data: &[u8]) -> Res<Vec<u8>> {
-    let mut e = ZlibEncoder::new(Vec::new(), Compression::best());
-    e.write_all(data)?;
-    Ok(e.finish()?)
-}
-
-fn rfc3339(secs: u64) -> String {
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    let date = yima_core::date::Date::from_days(u32::try_from(days).unwrap_or(0))
-        .unwrap_or(yima_core::date::Date::EPOCH);
-    format!(
-        "{date}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+/// `flg` with its FCHECK bits (the low five) set so that the zlib header `cmf flg` is a multiple of 31.
+fn with_fcheck(cmf: u8, flg: u8) -> u8 {
+    let f = flg & 0xe0;
+    let rem = ((u16::from(cmf) << 8) | u16::from(f)) % 31;
+    f + if rem == 0 { 0 } else { (31 - rem) as u8 }
 }
 
 fn base64(data: &[u8]) -> String {
@@ -196,32 +184,19 @@ fn key_json(raw: &[u8; 32]) -> Json {
     })
 }
 
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
+const PNG_SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
 
 fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     out.extend_from_slice(&(data.len() as u32).to_be_bytes());
     let mut body = kind.to_vec();
     body.extend_from_slice(data);
     out.extend_from_slice(&body);
-    out.extend_from_slice(&crc32(&body).to_be_bytes());
+    out.extend_from_slice(&crc32fast::hash(&body).to_be_bytes());
 }
 
 /// An 8-bit greyscale PNG of `w` x `h` pixels of value `grey`, or only its header when `pixels` is false.
 fn png(w: u32, h: u32, grey: u8, pixels: bool) -> Res<Vec<u8>> {
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut out = PNG_SIGNATURE.to_vec();
     let mut ihdr = w.to_be_bytes().to_vec();
     ihdr.extend_from_slice(&h.to_be_bytes());
     ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
@@ -280,6 +255,8 @@ struct Case {
 }
 
 struct Hostile {
+    /// The vector root (`test-vectors/`); image cases name their files relative to it.
+    root: PathBuf,
     out: PathBuf,
     issuer: SigningKey,
     other: SigningKey,
@@ -291,41 +268,13 @@ impl Hostile {
         self.issuer.verifying_key()
     }
 
-    fn protected(&self) -> Vec<u8> {
-        cose::protected_header(-8, &self.issuer.kid())
+    /// Signs `payload` under the issuer's usual protected header.
+    fn sign(&self, payload: &[u8]) -> Vec<u8> {
+        sign_raw(&self.issuer, &eddsa_header(&self.issuer), payload)
     }
 
-    /// Signs `payload` under the raw protected-header bytes with the issuer key.
-    fn sign_raw(&self, protected: &[u8], payload: &[u8]) -> Vec<u8> {
-        let sig = self.issuer.sign(&cose::sig_structure(protected, payload));
-        cose::assemble(protected, payload, &sig)
-    }
-
-    /// A credential case verified with the issuer key at NOW.
-    fn case(
-        &self,
-        name: &str,
-        group: &'static str,
-        description: &str,
-        cose_bytes: Vec<u8>,
-        expected: &'static str,
-    ) -> Case {
-        Case {
-            name: name.to_owned(),
-            group,
-            description: description.to_owned(),
-            input: transport::encode(&cose_bytes),
-            cose: Some(cose_bytes),
-            keys: Keys::Good(vec![self.issuer_pub()]),
-            now: NOW,
-            leeway: 0,
-            expected,
-            claims: None,
-            file: None,
-        }
-    }
-
-    /// A text case (fails before a COSE object exists, or carries its own text).
+    /// A text case (fails before a COSE object exists, or carries its own text), verified with the
+    /// issuer key at NOW. The other case builders start from this one.
     fn text_case(
         &self,
         name: &str,
@@ -349,21 +298,24 @@ impl Hostile {
         }
     }
 
-    /// A validly signed payload.
-    fn signed(
+    /// A credential case: `cose_bytes` in a `YM1:` text.
+    fn case(
         &self,
         name: &str,
         group: &'static str,
         description: &str,
-        payload: &C,
+        cose_bytes: Vec<u8>,
         expected: &'static str,
     ) -> Case {
-        let c = self.sign_raw(&self.protected(), &payload.enc());
-        self.case(name, group, description, c, expected)
+        let input = transport::encode(&cose_bytes);
+        Case {
+            cose: Some(cose_bytes),
+            ..self.text_case(name, group, description, input, expected)
+        }
     }
 
     /// A validly signed payload given as bytes.
-    fn signed_bytes(
+    fn signed(
         &self,
         name: &str,
         group: &'static str,
@@ -371,8 +323,8 @@ impl Hostile {
         payload: &[u8],
         expected: &'static str,
     ) -> Case {
-        let c = self.sign_raw(&self.protected(), payload);
-        self.case(name, group, description, c, expected)
+        let description = format!("{description} Validly signed.");
+        self.case(name, group, &description, self.sign(payload), expected)
     }
 
     /// A COSE_Sign1 with the given (raw) protected header over the reference payload, validly signed.
@@ -383,12 +335,14 @@ impl Hostile {
         protected: &C,
         expected: &'static str,
     ) -> Case {
-        let c = self.sign_raw(&protected.enc(), &hc_payload().enc());
-        self.case(name, "header", description, c, expected)
+        let c = sign_raw(&self.issuer, &protected.enc(), &hc_payload().enc());
+        let description = format!("{description} Validly signed.");
+        self.case(name, "header", &description, c, expected)
     }
 
+    /// Checks a case against the library, then writes it.
     fn write(&mut self, c: Case) -> Res<()> {
-        check(&c)?;
+        check(&c, &self.root)?;
         let keys: Vec<Json> = match &c.keys {
             Keys::Good(ks) => ks.iter().map(|k| key_json(&k.to_bytes())).collect(),
             Keys::Raw(raw) => raw.iter().map(key_json).collect(),
@@ -416,16 +370,28 @@ impl Hostile {
         if self.names.iter().any(|n| n == name) {
             return Err(format!("duplicate hostile vector name {name}").into());
         }
-        let mut text = serde_json::to_string_pretty(v)?;
-        text.push('\n');
-        std::fs::write(self.out.join(format!("{name}.json")), text)?;
+        crate::write_json(&self.out.join(format!("{name}.json")), v)?;
         self.names.push(name.to_owned());
         Ok(())
     }
 }
 
-/// What a verifier gives for a case: `valid` or the stable code (key loading first).
-fn outcome(c: &Case) -> Res<String> {
+/// Writes cases named `{group}-{name}`, each payload validly signed by the issuer.
+fn write_signed(
+    h: &mut Hostile,
+    group: &'static str,
+    cases: Vec<(&str, &str, C, &'static str)>,
+) -> Res<()> {
+    for (name, description, payload, expected) in cases {
+        let name = format!("{group}-{name}");
+        h.write(h.signed(&name, group, description, &payload.enc(), expected))?;
+    }
+    Ok(())
+}
+
+/// What a verifier gives for a case: `valid` or the stable code (key loading first). Image files are
+/// read relative to `root`.
+fn outcome(c: &Case, root: &Path) -> Res<String> {
     let keys = match &c.keys {
         Keys::Good(k) => k.clone(),
         Keys::Raw(raw) => {
@@ -444,7 +410,7 @@ fn outcome(c: &Case) -> Res<String> {
         leeway: c.leeway,
     };
     let text = if let Some(f) = &c.file {
-        let bytes = std::fs::read(Path::new(&f))?;
+        let bytes = std::fs::read(root.join(f))?;
         match yima_qr::scan_image(&bytes, &yima_qr::ScanLimits::default()) {
             Err(e) => return Ok(e.code().to_owned()),
             Ok(codes) => match codes.into_iter().next() {
@@ -484,8 +450,8 @@ fn mismatch(name: &str, expected: &str, got: &str) {
 }
 
 /// Records a mismatch when the library does not give a case's expected result.
-fn check(c: &Case) -> Res<()> {
-    let got = outcome(c)?;
+fn check(c: &Case, root: &Path) -> Res<()> {
+    let got = outcome(c, root)?;
     if got != c.expected {
         mismatch(&c.name, c.expected, &got);
     }
@@ -544,21 +510,19 @@ pub fn generate(out: &Path) -> Res<Vec<Json>> {
     }
     std::fs::create_dir_all(dir.join("img"))?;
     let mut rng = ChaCha20Rng::from_seed(SEED);
-    let (mut s1, mut s2) = ([0u8; 32], [0u8; 32]);
-    rng.fill_bytes(&mut s1);
-    rng.fill_bytes(&mut s2);
+    let issuer = signing_key(&mut rng);
+    let other = signing_key(&mut rng);
     let mut h = Hostile {
-        out: dir.clone(),
-        issuer: SigningKey::from_seed(&s1),
-        other: SigningKey::from_seed(&s2),
+        root: out.to_path_buf(),
+        out: dir,
+        issuer,
+        other,
         names: Vec::new(),
     };
-    // Image cases read their files relative to the vector root while generating.
-    let root = out.to_path_buf();
 
     let mut cti = [0u8; 8];
     rng.fill_bytes(&mut cti);
-    let reference = h.sign_raw(&h.protected(), &hc_payload().enc());
+    let reference = h.sign(&hc_payload().enc());
     let ref_claims = Unverified::from_cose(reference.clone())?.unverified_claims()?;
 
     transport_cases(&mut h, &reference)?;
@@ -571,7 +535,7 @@ pub fn generate(out: &Path) -> Res<Vec<Json>> {
     signature_cases(&mut h, &reference, cti)?;
     time_cases(&mut h, &reference, &ref_claims)?;
     issuer_kind_cases(&mut h, &mut rng)?;
-    image_cases(&mut h, &root, &reference)?;
+    image_cases(&mut h, &reference)?;
     let mismatches = MISMATCHES.lock().map(|m| m.clone()).unwrap_or_default();
     if !mismatches.is_empty() {
         return Err(format!(
@@ -688,32 +652,21 @@ fn transport_cases(h: &mut Hostile, reference: &[u8]) -> Res<()> {
         ),
     ];
     for (name, description, input, expected) in cases {
-        let c = h.text_case(name, g, description, input, expected);
-        h.write(c)?;
+        h.write(h.text_case(name, g, description, input, expected))?;
     }
     // zlib header and trailer violations.
     let mut fdict = zl.clone();
     if let [cmf, flg, ..] = fdict.as_mut_slice() {
         // FDICT set, FCHECK recomputed so only the dictionary flag is wrong.
-        let f = (*flg & 0xc0) | 0x20;
-        let rem = ((u16::from(*cmf) << 8) | u16::from(f)) % 31;
-        *flg = f + if rem == 0 { 0 } else { (31 - rem) as u8 };
+        *flg = with_fcheck(*cmf, (*flg & 0xc0) | 0x20);
     }
     let mut window = zl.clone();
     if let [cmf, flg, ..] = window.as_mut_slice() {
         *cmf = 0x88; // CINFO 8: a 64 KiB window, not allowed
-        let f = *flg & 0xe0;
-        let rem = ((u16::from(*cmf) << 8) | u16::from(f)) % 31;
-        *flg = f + if rem == 0 { 0 } else { (31 - rem) as u8 };
+        *flg = with_fcheck(*cmf, *flg);
     }
-    let mut fcheck = zl.clone();
-    if let Some(b) = fcheck.get_mut(1) {
-        *b ^= 0x01;
-    }
-    let mut adler = zl.clone();
-    if let Some(b) = adler.last_mut() {
-        *b ^= 0x01;
-    }
+    let fcheck = flip(&zl, 1, 0x01);
+    let adler = flip(&zl, zl.len() - 1, 0x01);
     let no_adler = zl.get(..zl.len() - 4).unwrap_or_default().to_vec();
     let trailing = [zl.clone(), vec![0]].concat();
     let stored = {
@@ -811,8 +764,7 @@ fn transport_cases(h: &mut Hostile, reference: &[u8]) -> Res<()> {
         ),
     ] {
         let input = format!("{}{}", transport::PREFIX_ZLIB, base45::encode(&z));
-        let c = h.text_case(name, g, description, input, expected);
-        h.write(c)?;
+        h.write(h.text_case(name, g, description, input, expected))?;
     }
     Ok(())
 }
@@ -1098,18 +1050,13 @@ fn bitflip_cases(h: &mut Hostile, reference: &[u8]) -> Res<()> {
         ),
     ];
     for (name, at, mask, what, expected) in flips {
-        let mut c = reference.to_vec();
-        if let Some(b) = c.get_mut(*at) {
-            *b ^= mask;
-        }
-        let case = h.case(
+        h.write(h.case(
             &format!("bitflip-{name}"),
             "bitflip",
             &format!("Byte {at} of the reference health code XOR 0x{mask:02x}: {what}."),
-            c,
+            flip(reference, *at, *mask),
             expected,
-        );
-        h.write(case)?;
+        ))?;
     }
     // Truncations at structure boundaries.
     for cut in [1usize, 2, 3, 12, 13, 15, 72, 74, 137] {
@@ -1123,20 +1070,18 @@ fn bitflip_cases(h: &mut Hostile, reference: &[u8]) -> Res<()> {
         } else {
             ("cbor.truncated", "")
         };
-        let case = h.case(
+        h.write(h.case(
             &format!("truncated-at-{cut}"),
             "truncation",
             &format!("The reference credential cut to its first {cut} bytes.{why}"),
             c,
             expected,
-        );
-        h.write(case)?;
+        ))?;
     }
     Ok(())
 }
 
 fn cbor_cases(h: &mut Hostile) -> Res<()> {
-    let g = "cbor";
     // Indefinite-length items inside the signed payload.
     let indef_text = C::Map(with(
         hc_top(),
@@ -1228,169 +1173,158 @@ fn cbor_cases(h: &mut Hostile) -> Res<()> {
         ])),
     );
     let huge_text = top_with(1, Some(C::Raw(vec![0x7a, 0xff, 0xff, 0xff, 0xff])));
-    let trailing = [hc_payload().enc(), vec![0x00]].concat();
-    let two_maps = [hc_payload().enc(), hc_payload().enc()].concat();
-    let cases: Vec<(&str, &str, Vec<u8>, &'static str)> = vec![
+    let trailing = C::Raw([hc_payload().enc(), vec![0x00]].concat());
+    let two_maps = C::Raw([hc_payload().enc(), hc_payload().enc()].concat());
+    let cases: Vec<(&str, &str, C, &'static str)> = vec![
         (
-            "cbor-indefinite-text",
+            "indefinite-text",
             "iss as an indefinite-length text string (0x7f ... 0xff), validly signed.",
-            indef_text.enc(),
+            indef_text,
             "cbor.indefinite-length",
         ),
         (
-            "cbor-indefinite-credential-map",
+            "indefinite-credential-map",
             "The credential map with indefinite length (0xbf ... 0xff), validly signed.",
-            indef_cred.enc(),
+            indef_cred,
             "cbor.indefinite-length",
         ),
         (
-            "cbor-unsorted-credential-keys",
+            "unsorted-credential-keys",
             "Credential sub-keys 0, 2, 1, 3, 4: not in canonical order.",
-            unsorted_cred.enc(),
+            unsorted_cred,
             "cbor.non-canonical",
         ),
         (
-            "cbor-long-form-text-length",
+            "long-form-text-length",
             "iss \"SH\" with its length in a 1-byte argument (0x78 0x02) instead of the initial byte.",
-            long_form_text.enc(),
+            long_form_text,
             "cbor.non-canonical",
         ),
         (
-            "cbor-long-form-negative-key",
+            "long-form-negative-key",
             "Claim key -270 as a 4-byte argument (0x3a 0000010d) instead of 2 bytes.",
-            long_form_key.enc(),
+            long_form_key,
             "cbor.non-canonical",
         ),
         (
-            "cbor-duplicate-sub-key",
+            "duplicate-sub-key",
             "The credential map has sub-key 4 (region) twice.",
-            dup_sub_key.enc(),
+            dup_sub_key,
             "cbor.duplicate-key",
         ),
         (
-            "cbor-float-exp",
+            "float-exp",
             "exp as a double-precision float.",
-            float_exp.enc(),
+            float_exp,
             "cbor.unsupported",
         ),
         (
-            "cbor-half-float-exp",
+            "half-float-exp",
             "exp as a half-precision float 1.0.",
-            half_float.enc(),
+            half_float,
             "cbor.unsupported",
         ),
         (
-            "cbor-undefined",
+            "undefined",
             "iss is `undefined` (0xf7).",
-            undefined.enc(),
+            undefined,
             "cbor.unsupported",
         ),
         (
-            "cbor-simple-value-32",
+            "simple-value-32",
             "iss is the simple value 32 (0xf8 0x20).",
-            simple_32.enc(),
+            simple_32,
             "cbor.unsupported",
         ),
         (
-            "cbor-reserved-additional-info",
+            "reserved-additional-info",
             "iss starts with 0x1c (additional information 28 is reserved).",
-            reserved_ai.enc(),
+            reserved_ai,
             "cbor.unsupported",
         ),
         (
-            "cbor-lone-break",
+            "lone-break",
             "iss is a lone break byte (0xff).",
-            lone_break.enc(),
+            lone_break,
             "cbor.indefinite-length",
         ),
         (
-            "cbor-invalid-utf8-issuer",
+            "invalid-utf8-issuer",
             "iss is the bytes c3 28: not UTF-8.",
-            bad_utf8.enc(),
+            bad_utf8,
             "cbor.invalid-utf8",
         ),
         (
-            "cbor-overlong-utf8-name",
+            "overlong-utf8-name",
             "holder_name with an over-long UTF-8 encoding (c0 aa).",
-            overlong_utf8.enc(),
+            overlong_utf8,
             "cbor.invalid-utf8",
         ),
         (
-            "cbor-surrogate-utf8-name",
+            "surrogate-utf8-name",
             "holder_name containing an encoded surrogate (ed a0 80): not UTF-8.",
-            surrogate.enc(),
+            surrogate,
             "cbor.invalid-utf8",
         ),
         (
-            "cbor-nesting-17",
+            "nesting-17",
             "The status reference as 17 nested one-element arrays.",
-            too_deep.enc(),
+            too_deep,
             "cbor.too-deep",
         ),
         (
-            "cbor-tag-chain-20",
+            "tag-chain-20",
             "exp wrapped in 20 nested tags.",
-            tag_chain.enc(),
+            tag_chain,
             "cbor.too-deep",
         ),
         (
-            "cbor-array-257",
+            "array-257",
             "An array declaring 257 elements (the cap is 256).",
-            array_257.enc(),
+            array_257,
             "cbor.too-many-items",
         ),
         (
-            "cbor-map-declares-256-pairs",
+            "map-declares-256-pairs",
             "A map declaring 256 pairs with 3 bytes left.",
-            map_declares_more.enc(),
+            map_declares_more,
             "cbor.too-many-items",
         ),
         (
-            "cbor-huge-bstr-length",
+            "huge-bstr-length",
             "cti declaring 2^63-1 bytes.",
-            huge_bstr.enc(),
+            huge_bstr,
             "cbor.truncated",
         ),
         (
-            "cbor-huge-text-length",
+            "huge-text-length",
             "iss declaring 2^32-1 bytes.",
-            huge_text.enc(),
+            huge_text,
             "cbor.truncated",
         ),
         (
-            "cbor-payload-trailing-byte",
+            "payload-trailing-byte",
             "A 0x00 after the claims map.",
             trailing,
             "cbor.trailing-bytes",
         ),
         (
-            "cbor-payload-two-maps",
+            "payload-two-maps",
             "Two claims maps one after the other.",
             two_maps,
             "cbor.trailing-bytes",
         ),
         (
-            "cbor-payload-empty",
+            "payload-empty",
             "An empty payload.",
-            Vec::new(),
+            C::Raw(Vec::new()),
             "cbor.truncated",
         ),
     ];
-    for (name, description, payload, expected) in cases {
-        let c = h.signed_bytes(
-            name,
-            g,
-            &format!("{description} Validly signed."),
-            &payload,
-            expected,
-        );
-        h.write(c)?;
-    }
-    Ok(())
+    write_signed(h, "cbor", cases)
 }
 
 fn claims_cases(h: &mut Hostile) -> Res<()> {
-    let g = "claims";
     let citizen = "11010519491231002X";
     let cases: Vec<(&str, &str, C, &'static str)> = vec![
         // Wrong major types.
@@ -1703,22 +1637,11 @@ fn claims_cases(h: &mut Hostile) -> Res<()> {
             "claims.invalid",
         ),
     ];
-    for (name, description, payload, expected) in cases {
-        let c = h.signed(
-            &format!("claims-{name}"),
-            g,
-            &format!("{description} Validly signed."),
-            &payload,
-            expected,
-        );
-        h.write(c)?;
-    }
-    Ok(())
+    write_signed(h, "claims", cases)
 }
 
 fn identifier_cases(h: &mut Hostile) -> Res<()> {
-    let g = "identifier";
-    let cases: Vec<(&str, &str, C, &'static str)> = vec![
+    let mut cases: Vec<(&str, &str, C, &'static str)> = vec![
         (
             "region-province-99",
             "region 990101: 99 is not a province code.",
@@ -1738,16 +1661,6 @@ fn identifier_cases(h: &mut Hostile) -> Res<()> {
             "identifier.invalid",
         ),
     ];
-    for (name, description, payload, expected) in cases {
-        let c = h.signed(
-            &format!("identifier-{name}"),
-            g,
-            &format!("{description} Validly signed."),
-            &payload,
-            expected,
-        );
-        h.write(c)?;
-    }
     // Other kinds, from the samples with one field replaced.
     let kinds: Vec<(&str, &str, Kind, u64, C)> = vec![
         (
@@ -1798,16 +1711,9 @@ fn identifier_cases(h: &mut Hostile) -> Res<()> {
         let payload = claims.to_cbor();
         let v = yima_core::cbor::decode(&payload)?;
         let edited = edit_credential(&v, sub, &value)?;
-        let c = h.signed_bytes(
-            &format!("identifier-{name}"),
-            g,
-            &format!("{description} Validly signed."),
-            &edited,
-            "identifier.invalid",
-        );
-        h.write(c)?;
+        cases.push((name, description, C::Raw(edited), "identifier.invalid"));
     }
-    Ok(())
+    write_signed(h, "identifier", cases)
 }
 
 /// Re-encodes a claims map with credential sub-key `sub` replaced by `value`.
@@ -2028,34 +1934,27 @@ fn header_cases(h: &mut Hostile, reference: &[u8]) -> Res<()> {
         ),
     ];
     for (name, description, protected, expected) in cases {
-        let c = h.with_header(
-            &format!("header-{name}"),
-            &format!("{description} Validly signed."),
-            &protected,
-            expected,
-        );
-        h.write(c)?;
+        let name = format!("header-{name}");
+        h.write(h.with_header(&name, description, &protected, expected))?;
     }
     // Empty protected bstr (RFC 9052's encoding of no protected header).
-    let c = h.sign_raw(&[], &hc_payload().enc());
-    let case = h.case(
+    h.write(h.case(
         "header-protected-zero-length",
         "header",
         "A zero-length protected header (alg nowhere).",
-        c,
+        sign_raw(&h.issuer, &[], &hc_payload().enc()),
         "header.alg-missing",
-    );
-    h.write(case)?;
+    ))?;
 
     // The unprotected header and the COSE structure, built by hand.
-    let p = h.protected();
+    let p = eddsa_header(&h.issuer);
     let payload = hc_payload().enc();
     let sig = h.issuer.sign(&cose::sig_structure(&p, &payload));
     let body = |items: Vec<C>| C::Tag(18, Box::new(C::A(items))).enc();
     let pb = || C::B(p.clone());
     let plb = || C::B(payload.clone());
     let sb = || C::B(sig.to_vec());
-    let structure: Vec<(&str, &str, &str, Vec<u8>, &'static str)> = vec![
+    let structure: Vec<(&str, &'static str, &str, Vec<u8>, &'static str)> = vec![
         (
             "header-unprotected-kid",
             "header",
@@ -2239,13 +2138,7 @@ fn header_cases(h: &mut Hostile, reference: &[u8]) -> Res<()> {
         ),
     ];
     for (name, group, description, bytes, expected) in structure {
-        let group = match group {
-            "header" => "header",
-            "cose" => "cose",
-            _ => "tag",
-        };
-        let c = h.case(name, group, description, bytes, expected);
-        h.write(c)?;
+        h.write(h.case(name, group, description, bytes, expected))?;
     }
     Ok(())
 }
@@ -2273,60 +2166,38 @@ fn key_cases(h: &mut Hostile, claims: &Claims) -> Res<()> {
         return Err("the colliding seeds no longer collide".into());
     }
     let payload = hc_payload().enc();
-    let by_a = {
-        let p = cose::protected_header(-8, &a.kid());
-        let sig = a.sign(&cose::sig_structure(&p, &payload));
-        cose::assemble(&p, &payload, &sig)
-    };
-    let text = transport::encode(&by_a);
-    let mk = |name: &str,
-              description: &str,
-              keys: Vec<VerifyingKey>,
-              expected: &'static str,
-              valid: bool| Case {
-        name: name.to_owned(),
-        group: g,
-        description: description.to_owned(),
-        input: text.clone(),
-        cose: Some(by_a.clone()),
-        keys: Keys::Good(keys),
-        now: NOW,
-        leeway: 0,
-        expected,
-        claims: valid.then(|| claims.clone()),
-        file: None,
-    };
-    for c in [
-        mk(
+    let by_a = sign_raw(&a, &eddsa_header(&a), &payload);
+    for (name, description, keys, expected) in [
+        (
             "key-kid-collision-wrong-key-only",
             "Signed by key A; the verifier trusts only key B, whose kid is the same (b7985f8d).",
             vec![b.verifying_key()],
             "signature.invalid",
-            false,
         ),
-        mk(
+        (
             "key-kid-collision-both",
             "Signed by key A; the verifier trusts B and A (same kid): every key with the kid is tried.",
             vec![b.verifying_key(), a.verifying_key()],
             "valid",
-            true,
         ),
-        mk(
+        (
             "key-kid-collision-both-reversed",
             "As key-kid-collision-both with the keys in the other order.",
             vec![a.verifying_key(), b.verifying_key()],
             "valid",
-            true,
         ),
-        mk(
+        (
             "key-no-trusted-keys",
             "No trusted keys at all.",
             vec![],
             "key.unknown-kid",
-            false,
         ),
     ] {
-        h.write(c)?;
+        h.write(Case {
+            keys: Keys::Good(keys),
+            claims: (expected == "valid").then(|| claims.clone()),
+            ..h.case(name, g, description, by_a.clone(), expected)
+        })?;
     }
     // Keys the verifier must refuse to load. Small-order points (the 8-torsion): the identity (y = 1),
     // the point of order 2 (y = -1), and one of order 4 (y = 0). And non-canonical / off-curve encodings.
@@ -2374,24 +2245,15 @@ fn key_cases(h: &mut Hostile, claims: &Claims) -> Res<()> {
             "key.invalid-public",
         ),
     ];
-    let reference = h.sign_raw(&h.protected(), &payload);
+    let reference = h.sign(&payload);
     for (name, description, raw, expected) in load {
-        let c = Case {
-            name: name.to_owned(),
-            group: g,
-            description: format!(
-                "{description} The credential is the valid reference health code; the good key is listed first."
-            ),
-            input: transport::encode(&reference),
-            cose: Some(reference.clone()),
+        let description = format!(
+            "{description} The credential is the valid reference health code; the good key is listed first."
+        );
+        h.write(Case {
             keys: Keys::Raw(vec![good, raw]),
-            now: NOW,
-            leeway: 0,
-            expected,
-            claims: None,
-            file: None,
-        };
-        h.write(c)?;
+            ..h.case(name, g, &description, reference.clone(), expected)
+        })?;
     }
     Ok(())
 }
@@ -2433,7 +2295,7 @@ fn signature_cases(h: &mut Hostile, reference: &[u8], cti: [u8; 8]) -> Res<()> {
     }
     // Payload swapped between two valid credentials (both signed by the issuer).
     let licence = samples::claims(Kind::BusinessLicence, T0, cti);
-    let licence_cose = h.sign_raw(&h.protected(), &licence.to_cbor());
+    let licence_cose = h.sign(&licence.to_cbor());
     let lu = Unverified::from_cose(licence_cose.clone())?;
     let swapped = cose::assemble(lu.protected_bytes(), u.payload_bytes(), lu.signature());
     let other_sig = cose::assemble(u.protected_bytes(), u.payload_bytes(), lu.signature());
@@ -2485,23 +2347,18 @@ fn signature_cases(h: &mut Hostile, reference: &[u8], cti: [u8; 8]) -> Res<()> {
         ),
     ];
     for (name, description, bytes, expected) in cases {
-        let c = h.case(name, g, description, bytes, expected);
-        h.write(c)?;
+        h.write(h.case(name, g, description, bytes, expected))?;
     }
-    let c = Case {
-        name: "signature-rekeyed-header".to_owned(),
-        group: g,
-        description: "The protected header changed to name another trusted key; signature and payload unchanged.".to_owned(),
-        input: transport::encode(&rekeyed),
-        cose: Some(rekeyed),
+    h.write(Case {
         keys: Keys::Good(vec![h.issuer_pub(), h.other.verifying_key()]),
-        now: NOW,
-        leeway: 0,
-        expected: "signature.invalid",
-        claims: None,
-        file: None,
-    };
-    h.write(c)
+        ..h.case(
+            "signature-rekeyed-header",
+            g,
+            "The protected header changed to name another trusted key; signature and payload unchanged.",
+            rekeyed,
+            "signature.invalid",
+        )
+    })
 }
 
 fn time_cases(h: &mut Hostile, reference: &[u8], claims: &Claims) -> Res<()> {
@@ -2552,20 +2409,19 @@ fn time_cases(h: &mut Hostile, reference: &[u8], claims: &Claims) -> Res<()> {
         ),
     ];
     for (name, description, now, leeway, expected) in cases {
-        let mut c = h.case(name, g, description, reference.to_vec(), expected);
-        c.now = now;
-        c.leeway = leeway;
-        c.claims = (expected == "valid").then(|| claims.clone());
-        h.write(c)?;
+        h.write(Case {
+            now,
+            leeway,
+            claims: (expected == "valid").then(|| claims.clone()),
+            ..h.case(name, g, description, reference.to_vec(), expected)
+        })?;
     }
     Ok(())
 }
 
 /// Venue-shaped cases: claims of one kind under a key whose issuer may only issue another kind.
 fn issuer_kind_cases(h: &mut Hostile, rng: &mut ChaCha20Rng) -> Res<()> {
-    let mut seed = [0u8; 32];
-    rng.fill_bytes(&mut seed);
-    let bundle_key = SigningKey::from_seed(&seed);
+    let bundle_key = signing_key(rng);
     let health_issuer = h.issuer.verifying_key();
     let card_issuer = h.other.verifying_key();
     let contents = BundleContents {
@@ -2608,66 +2464,61 @@ fn issuer_kind_cases(h: &mut Hostile, rng: &mut ChaCha20Rng) -> Res<()> {
         c.issuer = iss.to_owned();
         Ok(yima_core::issue(&c, key)?.text)
     };
-    let cases: Vec<(&str, &str, String, &'static str, Option<&str>)> = vec![
+    let cases: Vec<(&str, &str, String, Expected)> = vec![
         (
             "issuer-kind-licence-from-health-issuer",
             "A business licence signed by SH, whom the bundle allows health codes only.",
             mk(Kind::BusinessLicence, "SH", &h.issuer)?,
-            "issuer.kind-not-authorised",
-            Some("issuer"),
+            Refused("issuer.kind-not-authorised", "issuer"),
         ),
         (
             "issuer-kind-health-from-card-issuer",
             "A health code signed by HRSS, whom the bundle allows social-security cards only.",
             mk(Kind::HealthCode, "HRSS", &h.other)?,
-            "issuer.kind-not-authorised",
-            Some("issuer"),
+            Refused("issuer.kind-not-authorised", "issuer"),
         ),
         (
             "issuer-kind-name-of-other-issuer",
             "A health code signed by HRSS's key but naming SH as iss.",
             mk(Kind::HealthCode, "SH", &h.other)?,
-            "issuer.name-mismatch",
-            Some("issuer"),
+            Refused("issuer.name-mismatch", "issuer"),
         ),
         (
             "issuer-kind-card-accepted",
             "Control: a social-security card from HRSS is accepted.",
             mk(Kind::SocialSecurityCard, "HRSS", &h.other)?,
-            "accepted",
-            None,
+            Accepted,
         ),
     ];
-    for (name, description, input, expected, stage) in cases {
+    for (name, description, input, expected) in cases {
         let got = match yima_core::policy::check(&input, &check_bundle, &policy, NOW) {
             Ok(_) => "accepted",
             Err(r) => r.code,
         };
-        if got != expected {
-            mismatch(name, expected, got);
+        if got != expected.code() {
+            mismatch(name, expected.code(), got);
         }
-        let pk = bundle_key.verifying_key();
-        let v = json!({
-            "name": name,
-            "description": description,
-            "group": "issuer-kind",
-            "input": input,
-            "bundle_hex": hex::encode(&bundle),
-            "bundle_key_pem": pk.to_public_key_pem()?,
-            "bundle_key_hex": hex::encode(pk.to_bytes()),
-            "policy": serde_json::to_value(&policy)?,
-            "accepted_seq": 1,
-            "now": NOW,
-            "now_rfc3339": rfc3339(NOW),
-            "expected": expected,
-            "stage": stage,
-        });
+        // A venue vector (venue/*.json) plus its group.
+        let case = crate::venue::Case {
+            name,
+            description,
+            bundle: &bundle,
+            policy: &policy,
+            accepted_seq: Some(1),
+            now: NOW,
+            input: &input,
+            expected,
+        };
+        let mut v = case.json(&bundle_key.verifying_key())?;
+        if let Some(m) = v.as_object_mut() {
+            m.insert("group".into(), json!("issuer-kind"));
+        }
         h.put(name, &v)?;
     }
     Ok(())
 }
 
-fn image_cases(h: &mut Hostile, root: &Path, reference: &[u8]) -> Res<()> {
+fn image_cases(h: &mut Hostile, reference: &[u8]) -> Res<()> {
     let g = "image";
     let img = |name: &str| format!("hostile/img/{name}");
     let truncated = {
@@ -2711,7 +2562,7 @@ fn image_cases(h: &mut Hostile, root: &Path, reference: &[u8]) -> Res<()> {
         (
             "png-signature-then-garbage.png",
             "The PNG signature followed by text.",
-            [b"\x89PNG\r\n\x1a\n".to_vec(), b"this is not a PNG".to_vec()].concat(),
+            [PNG_SIGNATURE.to_vec(), b"this is not a PNG".to_vec()].concat(),
             "image.decode",
         ),
         (
@@ -2765,47 +2616,19 @@ fn image_cases(h: &mut Hostile, root: &Path, reference: &[u8]) -> Res<()> {
         (
             "qr-bad-signature.png",
             "A readable QR code of a credential with one signature bit flipped.",
-            qr(&transport::encode(&{
-                let mut c = reference.to_vec();
-                if let Some(b) = c.get_mut(100) {
-                    *b ^= 0x04;
-                }
-                c
-            }))?,
+            qr(&transport::encode(&flip(reference, 100, 0x04)))?,
             "signature.invalid",
         ),
     ];
     for (file, description, bytes, expected) in files {
         let rel = img(file);
-        std::fs::write(root.join(&rel), &bytes)?;
+        std::fs::write(h.root.join(&rel), &bytes)?;
         let stem = file.split('.').next().unwrap_or(file);
-        let mut c = h.text_case(
-            &format!("image-{stem}"),
-            g,
-            description,
-            rel.clone(),
-            expected,
-        );
-        c.file = Some(root.join(&rel).display().to_string());
-        check(&c)?;
-        c.file = Some(rel);
-        // `check` ran above with the absolute path; write without re-checking.
-        let keys: Vec<Json> = vec![key_json(&h.issuer_pub().to_bytes())];
-        let v = json!({
-            "name": c.name,
-            "description": c.description,
-            "group": c.group,
-            "input": c.input,
-            "cose_hex": Json::Null,
-            "claims": Json::Null,
-            "keys": keys,
-            "now": c.now,
-            "now_rfc3339": rfc3339(c.now),
-            "leeway": c.leeway,
-            "expected": c.expected,
-            "file": c.file,
-        });
-        h.put(&c.name, &v)?;
+        let name = format!("image-{stem}");
+        h.write(Case {
+            file: Some(rel.clone()),
+            ..h.text_case(&name, g, description, rel, expected)
+        })?;
     }
     Ok(())
 }

@@ -26,6 +26,68 @@ const NOW: u64 = 1_767_225_600;
 /// Seed of the vector RNG.
 const SEED: [u8; 32] = *b"yima test vectors v1 seed 000001";
 
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
+
+// ---- helpers shared by the three vector sets ---------------------------------------------------------
+
+/// `secs` after the Unix epoch as an RFC 3339 UTC timestamp.
+fn rfc3339(secs: u64) -> String {
+    let days = secs / 86_400;
+    let rem = secs % 86_400;
+    let date = yima_core::date::Date::from_days(u32::try_from(days).unwrap_or(0))
+        .unwrap_or(yima_core::date::Date::EPOCH);
+    format!(
+        "{date}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// `data` as a zlib stream at the best compression level.
+fn zlib(data: &[u8]) -> Result<Vec<u8>, std::io::Error> {
+    let mut e = ZlibEncoder::new(Vec::new(), Compression::best());
+    e.write_all(data)?;
+    e.finish()
+}
+
+/// An Ed25519 key from the next 32 bytes of `rng`.
+fn signing_key(rng: &mut ChaCha20Rng) -> SigningKey {
+    let mut s = [0u8; 32];
+    rng.fill_bytes(&mut s);
+    SigningKey::from_seed(&s)
+}
+
+/// The protected header of an EdDSA credential signed by `key`.
+fn eddsa_header(key: &SigningKey) -> Vec<u8> {
+    cose::protected_header(-8, &key.kid())
+}
+
+/// Signs an arbitrary payload under arbitrary protected-header bytes with `key`.
+fn sign_raw(key: &SigningKey, protected: &[u8], payload: &[u8]) -> Vec<u8> {
+    let sig = key.sign(&cose::sig_structure(protected, payload));
+    cose::assemble(protected, payload, &sig)
+}
+
+/// A copy of `bytes` with byte `at` XOR `mask`.
+fn flip(bytes: &[u8], at: usize, mask: u8) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    if let Some(b) = out.get_mut(at) {
+        *b ^= mask;
+    }
+    out
+}
+
+/// Writes `v` pretty-printed, with a final newline.
+fn write_json(path: &Path, v: &Json) -> Res<()> {
+    let mut text = serde_json::to_string_pretty(v)?;
+    text.push('\n');
+    std::fs::write(path, text)?;
+    Ok(())
+}
+
+// ---- the credential vectors (`vectors/`) --------------------------------------------------------------
+
 struct Gen {
     rng: ChaCha20Rng,
     issuer: SigningKey,
@@ -41,24 +103,11 @@ struct Case<'a> {
     input: String,
     cose: Option<Vec<u8>>,
     claims: Option<&'a Claims>,
-    keys: Vec<&'a VerifyingKey>,
+    keys: Vec<VerifyingKey>,
     now: u64,
     leeway: u64,
     expected: &'a str,
     png: Option<String>,
-}
-
-fn rfc3339(secs: u64) -> String {
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    let date = yima_core::date::Date::from_days(u32::try_from(days).unwrap_or(0))
-        .unwrap_or(yima_core::date::Date::EPOCH);
-    format!(
-        "{date}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
 }
 
 impl Gen {
@@ -68,7 +117,56 @@ impl Gen {
         s
     }
 
-    fn write(&mut self, c: Case<'_>) -> Result<(), Box<dyn std::error::Error>> {
+    /// A case checked with the issuer's key one hour after issue, without leeway; no claims, no PNG.
+    fn case<'a>(
+        &self,
+        name: &'a str,
+        description: &'a str,
+        input: String,
+        cose: Option<Vec<u8>>,
+        expected: &'a str,
+    ) -> Case<'a> {
+        Case {
+            name,
+            description,
+            input,
+            cose,
+            claims: None,
+            keys: vec![self.issuer.verifying_key()],
+            now: NOW + 3600,
+            leeway: 0,
+            expected,
+            png: None,
+        }
+    }
+
+    /// Writes a [`Gen::case`] whose input is `cose` in a `YM1:` text.
+    fn write_cose(
+        &mut self,
+        name: &str,
+        description: &str,
+        cose: Vec<u8>,
+        expected: &str,
+    ) -> Res<()> {
+        let input = transport::encode(&cose);
+        self.write(self.case(name, description, input, Some(cose), expected))
+    }
+
+    /// Writes a [`Gen::case`] of `payload` under the `protected` header bytes, validly signed by the
+    /// issuer.
+    fn write_signed(
+        &mut self,
+        name: &str,
+        description: &str,
+        protected: &[u8],
+        payload: &[u8],
+        expected: &str,
+    ) -> Res<()> {
+        let cose = sign_raw(&self.issuer, protected, payload);
+        self.write_cose(name, description, cose, expected)
+    }
+
+    fn write(&mut self, c: Case<'_>) -> Res<()> {
         let keys: Vec<Json> = c
             .keys
             .iter()
@@ -94,32 +192,13 @@ impl Gen {
             "expected": c.expected,
             "png": c.png,
         });
-        let path = self.out.join(format!("{}.json", c.name));
-        let mut text = serde_json::to_string_pretty(&v)?;
-        text.push('\n');
-        std::fs::write(path, text)?;
+        write_json(&self.out.join(format!("{}.json", c.name)), &v)?;
         self.names.push(c.name.to_owned());
         Ok(())
     }
-
-    /// Signs an arbitrary payload under an arbitrary protected header with the issuer key.
-    fn sign_raw(&self, protected: &[u8], payload: &[u8]) -> Vec<u8> {
-        let sig = self.issuer.sign(&cose::sig_structure(protected, payload));
-        cose::assemble(protected, payload, &sig)
-    }
-
-    fn protected(&self) -> Vec<u8> {
-        cose::protected_header(-8, &self.issuer.kid())
-    }
 }
 
-fn zlib(data: &[u8]) -> Result<Vec<u8>, std::io::Error> {
-    let mut e = ZlibEncoder::new(Vec::new(), Compression::best());
-    e.write_all(data)?;
-    e.finish()
-}
-
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Res<()> {
     let out = std::env::args_os()
         .nth(1)
         .map_or_else(|| PathBuf::from("test-vectors"), PathBuf::from);
@@ -132,14 +211,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::create_dir_all(d)?;
     }
     let mut rng = ChaCha20Rng::from_seed(SEED);
-    let mut s1 = [0u8; 32];
-    let mut s2 = [0u8; 32];
-    rng.fill_bytes(&mut s1);
-    rng.fill_bytes(&mut s2);
+    let issuer = signing_key(&mut rng);
+    let other = signing_key(&mut rng);
     let mut g = Gen {
         rng,
-        issuer: SigningKey::from_seed(&s1),
-        other: SigningKey::from_seed(&s2),
+        issuer,
+        other,
         out: vectors,
         names: Vec::new(),
     };
@@ -156,17 +233,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let png_name = format!("valid-{kind}.png");
         std::fs::write(png_dir.join(&png_name), &png)?;
         let name = format!("valid-{kind}");
+        let description = format!("A valid {kind} (sample claims), verified one hour after issue.");
+        let input = issued.text.clone();
+        let case = g.case(
+            &name,
+            &description,
+            input,
+            Some(issued.cose.clone()),
+            "valid",
+        );
         g.write(Case {
-            name: &name,
-            description: &format!("A valid {kind} (sample claims), verified one hour after issue."),
-            input: issued.text.clone(),
-            cose: Some(issued.cose.clone()),
             claims: Some(&claims),
-            keys: vec![&issuer_pub],
-            now: NOW + 3600,
-            leeway: 0,
-            expected: "valid",
             png: Some(format!("png/{png_name}")),
+            ..case
         })?;
         valid.insert(kind.name(), (claims, issued.text, issued.cose));
     }
@@ -187,31 +266,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if !issued.text.starts_with(transport::PREFIX_ZLIB) {
         return Err("expected the repetitive licence to be compressed".into());
     }
+    let case = g.case(
+        "valid-compressed-electronic-licence",
+        "A valid electronic licence with repetitive extra fields: zlib makes the text shorter, so it uses the YM1Z: prefix.",
+        issued.text,
+        Some(issued.cose),
+        "valid",
+    );
     g.write(Case {
-        name: "valid-compressed-electronic-licence",
-        description: "A valid electronic licence with repetitive extra fields: zlib makes the text shorter, so it uses the YM1Z: prefix.",
-        input: issued.text,
-        cose: Some(issued.cose),
         claims: Some(&big),
-        keys: vec![&issuer_pub],
-        now: NOW + 3600,
-        leeway: 0,
-        expected: "valid",
-        png: None,
+        ..case
     })?;
 
     // Two trusted keys: the right one is found by kid.
+    let case = g.case(
+        "valid-two-trusted-keys",
+        "The health code verified with two trusted issuer keys; the right one is selected by kid.",
+        hc_text.clone(),
+        Some(hc_cose.clone()),
+        "valid",
+    );
     g.write(Case {
-        name: "valid-two-trusted-keys",
-        description: "The health code verified with two trusted issuer keys; the right one is selected by kid.",
-        input: hc_text.clone(),
-        cose: Some(hc_cose.clone()),
         claims: Some(&hc_claims),
-        keys: vec![&other_pub, &issuer_pub],
-        now: NOW + 3600,
-        leeway: 0,
-        expected: "valid",
-        png: None,
+        keys: vec![other_pub.clone(), issuer_pub],
+        ..case
     })?;
 
     // ---- transport stage ------------------------------------------------------------------------
@@ -219,155 +297,108 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .strip_prefix(transport::PREFIX)
         .ok_or("health code not plain")?
         .to_owned();
-    let simple = |g: &mut Gen,
-                  name: &str,
-                  description: &str,
-                  input: String,
-                  cose: Option<Vec<u8>>,
-                  expected: &str| {
-        g.write(Case {
-            name,
-            description,
-            input,
-            cose,
-            claims: None,
-            keys: vec![&issuer_pub],
-            now: NOW + 3600,
-            leeway: 0,
-            expected,
-            png: None,
-        })
-    };
-    simple(
-        &mut g,
-        "bad-prefix-hc1",
-        "The EU prefix HC1: instead of YM1:.",
-        format!("HC1:{body}"),
-        None,
-        "prefix.unknown",
-    )?;
-    simple(
-        &mut g,
-        "bad-prefix-version",
-        "An unknown format version YM9:.",
-        format!("YM9:{body}"),
-        None,
-        "prefix.unknown",
-    )?;
-    simple(
-        &mut g,
-        "bad-prefix-missing",
-        "Base45 without any prefix.",
-        body.clone(),
-        None,
-        "prefix.unknown",
-    )?;
-    simple(
-        &mut g,
-        "bad-base45-lowercase",
-        "Lower-case letters are outside the Base45 alphabet.",
-        format!("YM1:{}", body.to_lowercase()),
-        None,
-        "base45.invalid-char",
-    )?;
-    simple(
-        &mut g,
-        "bad-base45-dangling",
-        "One character too many: length mod 3 == 1.",
-        format!("YM1:{body}0"),
-        None,
-        "base45.invalid-length",
-    )?;
-    simple(
-        &mut g,
-        "bad-base45-out-of-range",
-        "A triple encoding 65535+ (':::' = 91124).",
-        format!("YM1:{}:::", &body),
-        None,
-        "base45.out-of-range",
-    )?;
-    simple(
-        &mut g,
-        "oversized-text",
-        "A text longer than the 4296-character cap is refused before decoding.",
-        format!("YM1:{}", "0".repeat(transport::MAX_TEXT_LEN)),
-        None,
-        "text.too-long",
-    )?;
     let bomb = zlib(&vec![0u8; 1 << 20])?;
-    simple(
-        &mut g,
-        "decompression-bomb",
-        "YM1Z: with 1 MiB of zeros compressed to about 1 KiB: refused after 8 KiB of output.",
-        format!("YM1Z:{}", base45::encode(&bomb)),
-        None,
-        "decompress.too-large",
-    )?;
-    simple(
-        &mut g,
-        "bad-zlib",
-        "YM1Z: followed by bytes that are not a zlib stream.",
-        format!("YM1Z:{}", base45::encode(&hc_cose)),
-        None,
-        "decompress.invalid",
-    )?;
+    for (name, description, input, expected) in [
+        (
+            "bad-prefix-hc1",
+            "The EU prefix HC1: instead of YM1:.",
+            format!("HC1:{body}"),
+            "prefix.unknown",
+        ),
+        (
+            "bad-prefix-version",
+            "An unknown format version YM9:.",
+            format!("YM9:{body}"),
+            "prefix.unknown",
+        ),
+        (
+            "bad-prefix-missing",
+            "Base45 without any prefix.",
+            body.clone(),
+            "prefix.unknown",
+        ),
+        (
+            "bad-base45-lowercase",
+            "Lower-case letters are outside the Base45 alphabet.",
+            format!("YM1:{}", body.to_lowercase()),
+            "base45.invalid-char",
+        ),
+        (
+            "bad-base45-dangling",
+            "One character too many: length mod 3 == 1.",
+            format!("YM1:{body}0"),
+            "base45.invalid-length",
+        ),
+        (
+            "bad-base45-out-of-range",
+            "A triple encoding 65535+ (':::' = 91124).",
+            format!("YM1:{}:::", &body),
+            "base45.out-of-range",
+        ),
+        (
+            "oversized-text",
+            "A text longer than the 4296-character cap is refused before decoding.",
+            format!("YM1:{}", "0".repeat(transport::MAX_TEXT_LEN)),
+            "text.too-long",
+        ),
+        (
+            "decompression-bomb",
+            "YM1Z: with 1 MiB of zeros compressed to about 1 KiB: refused after 8 KiB of output.",
+            format!("YM1Z:{}", base45::encode(&bomb)),
+            "decompress.too-large",
+        ),
+        (
+            "bad-zlib",
+            "YM1Z: followed by bytes that are not a zlib stream.",
+            format!("YM1Z:{}", base45::encode(&hc_cose)),
+            "decompress.invalid",
+        ),
+    ] {
+        g.write(g.case(name, description, input, None, expected))?;
+    }
 
     // ---- COSE structure -------------------------------------------------------------------------
-    let mut truncated = hc_cose.clone();
-    truncated.truncate(hc_cose.len() - 10);
-    simple(
-        &mut g,
+    let truncated = hc_cose.get(..hc_cose.len() - 10).ok_or("short")?.to_vec();
+    g.write_cose(
         "truncated-cose",
         "The COSE bytes cut 10 bytes short.",
-        transport::encode(&truncated),
-        Some(truncated.clone()),
+        truncated,
         "cbor.truncated",
     )?;
-    let mut trailing = hc_cose.clone();
-    trailing.push(0x00);
-    simple(
-        &mut g,
+    g.write_cose(
         "trailing-bytes",
         "One 0x00 byte after the COSE_Sign1.",
-        transport::encode(&trailing),
-        Some(trailing.clone()),
+        [hc_cose.clone(), vec![0x00]].concat(),
         "cbor.trailing-bytes",
     )?;
-    let untagged = hc_cose.get(1..).ok_or("short")?.to_vec();
-    simple(
-        &mut g,
+    g.write_cose(
         "untagged-cose",
         "The COSE_Sign1 array without tag 18.",
-        transport::encode(&untagged),
-        Some(untagged.clone()),
+        hc_cose.get(1..).ok_or("short")?.to_vec(),
         "cose.untagged",
     )?;
     let mut mac0 = hc_cose.clone();
     if let Some(b) = mac0.first_mut() {
         *b = 0xd1; // tag 17
     }
-    simple(
-        &mut g,
+    g.write_cose(
         "wrong-tag-mac0",
         "Tag 17 (COSE_Mac0) instead of 18.",
-        transport::encode(&mac0),
-        Some(mac0.clone()),
+        mac0,
         "cose.wrong-tag",
     )?;
 
     // Indefinite-length payload map, validly signed.
-    let protected = g.protected();
+    let protected = eddsa_header(&g.issuer);
     let payload = hc_claims.to_cbor();
     let mut indefinite = vec![0xbf];
     indefinite.extend_from_slice(payload.get(1..).ok_or("short")?);
     indefinite.push(0xff);
-    let c = g.sign_raw(&protected, &indefinite);
-    simple(
-        &mut g,
+    g.write_signed(
         "indefinite-length-payload",
         "The claims map re-encoded with indefinite length (0xbf ... 0xff) and validly signed.",
-        transport::encode(&c),
-        Some(c.clone()),
+        &protected,
+        &indefinite,
         "cbor.indefinite-length",
     )?;
 
@@ -379,13 +410,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (Value::int(6), Value::Uint(hc_claims.issued_at)),
     ])
     .encode();
-    let c = g.sign_raw(&protected, &dup);
-    simple(
-        &mut g,
+    g.write_signed(
         "duplicate-map-key",
         "The claims map has `iss` (1) twice; validly signed.",
-        transport::encode(&c),
-        Some(c.clone()),
+        &protected,
+        &dup,
         "cbor.duplicate-key",
     )?;
 
@@ -399,36 +428,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Value::int(6).encode_into(&mut noncanon);
     noncanon.push(0x1b);
     noncanon.extend_from_slice(&hc_claims.issued_at.to_be_bytes());
-    let c = g.sign_raw(&protected, &noncanon);
-    simple(
-        &mut g,
+    g.write_signed(
         "non-canonical-integer",
         "`iat` encoded in 9 bytes instead of 5; validly signed.",
-        transport::encode(&c),
-        Some(c.clone()),
+        &protected,
+        &noncanon,
         "cbor.non-canonical",
     )?;
 
     // ---- headers ---------------------------------------------------------------------------------
     let kid = g.issuer.kid();
-    let wrong_alg = cose::protected_header(-7, &kid);
-    let c = g.sign_raw(&wrong_alg, &payload);
-    simple(
-        &mut g,
+    g.write_signed(
         "wrong-alg-es256",
         "alg -7 (ES256) on a credential whose kid names an Ed25519 key: the key is bound to EdDSA.",
-        transport::encode(&c),
-        Some(c.clone()),
+        &cose::protected_header(-7, &kid),
+        &payload,
         "key.alg-mismatch",
     )?;
-    let unknown_alg = cose::protected_header(-65_000, &kid);
-    let c = g.sign_raw(&unknown_alg, &payload);
-    simple(
-        &mut g,
+    g.write_signed(
         "unknown-alg",
         "alg -65000, not a known COSE algorithm.",
-        transport::encode(&c),
-        Some(c.clone()),
+        &cose::protected_header(-65_000, &kid),
+        &payload,
         "header.alg-unknown",
     )?;
     let crit = Value::Map(vec![
@@ -438,38 +459,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (Value::int(-70_000), Value::Uint(1)),
     ])
     .encode();
-    let c = g.sign_raw(&crit, &payload);
-    simple(
-        &mut g,
+    g.write_signed(
         "unknown-critical-header",
         "crit lists label -70000, which this format does not define.",
-        transport::encode(&c),
-        Some(c.clone()),
+        &crit,
+        &payload,
         "header.unknown-critical",
     )?;
-    let no_kid = Value::Map(vec![(Value::int(1), Value::int(-8))]).encode();
-    let c = g.sign_raw(&no_kid, &payload);
-    simple(
-        &mut g,
+    g.write_signed(
         "missing-kid",
         "Protected header without kid.",
-        transport::encode(&c),
-        Some(c.clone()),
+        &Value::Map(vec![(Value::int(1), Value::int(-8))]).encode(),
+        &payload,
         "header.kid-missing",
     )?;
 
     // ---- keys and signatures -----------------------------------------------------------------------
-    let mut bad_sig = hc_cose.clone();
-    let last = bad_sig.len() - 1;
-    if let Some(b) = bad_sig.get_mut(last - 20) {
-        *b ^= 0x01;
-    }
-    simple(
-        &mut g,
+    g.write_cose(
         "bad-signature",
         "One bit of the signature flipped.",
-        transport::encode(&bad_sig),
-        Some(bad_sig.clone()),
+        flip(&hc_cose, hc_cose.len() - 21, 0x01),
         "signature.invalid",
     )?;
     // Payload swapped: the social-security card's payload under the health code's signature.
@@ -478,26 +487,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .cloned()
         .ok_or("no card")?;
     let u = yima_core::Unverified::from_cose(hc_cose.clone())?;
-    let swapped = cose::assemble(u.protected_bytes(), &ssc_claims.to_cbor(), u.signature());
-    simple(
-        &mut g,
+    g.write_cose(
         "payload-swapped",
         "Another credential's payload under this credential's header and signature.",
-        transport::encode(&swapped),
-        Some(swapped.clone()),
+        cose::assemble(u.protected_bytes(), &ssc_claims.to_cbor(), u.signature()),
         "signature.invalid",
     )?;
+    let case = g.case(
+        "wrong-key",
+        "A valid health code checked against a different issuer's key only.",
+        hc_text.clone(),
+        Some(hc_cose.clone()),
+        "key.unknown-kid",
+    );
     g.write(Case {
-        name: "wrong-key",
-        description: "A valid health code checked against a different issuer's key only.",
-        input: hc_text.clone(),
-        cose: Some(hc_cose.clone()),
-        claims: None,
-        keys: vec![&other_pub],
-        now: NOW + 3600,
-        leeway: 0,
-        expected: "key.unknown-kid",
-        png: None,
+        keys: vec![other_pub],
+        ..case
     })?;
 
     // ---- claims and identifiers ------------------------------------------------------------------
@@ -505,13 +510,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Credential::SocialSecurityCard(c) = &mut bad_id.credential {
         c.citizen_id = "110105194912310021".into();
     }
-    let c = g.sign_raw(&protected, &bad_id.to_cbor());
-    simple(
-        &mut g,
+    g.write_signed(
         "bad-citizen-id-check",
         "A signed social-security card whose citizen ID has a wrong MOD 11-2 check character.",
-        transport::encode(&c),
-        Some(c.clone()),
+        &protected,
+        &bad_id.to_cbor(),
         "identifier.invalid",
     )?;
     let (bl_claims, _, _) = valid.get("business-licence").cloned().ok_or("no licence")?;
@@ -519,13 +522,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Credential::BusinessLicence(c) = &mut bad_uscc.credential {
         c.uscc = "91310110666007217A".into();
     }
-    let c = g.sign_raw(&protected, &bad_uscc.to_cbor());
-    simple(
-        &mut g,
+    g.write_signed(
         "bad-uscc-check",
         "A signed business licence whose USCC check character is wrong.",
-        transport::encode(&c),
-        Some(c.clone()),
+        &protected,
+        &bad_uscc.to_cbor(),
         "identifier.invalid",
     )?;
     let unknown_claim = Value::Map(vec![
@@ -535,13 +536,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (Value::int(99), Value::Uint(1)),
     ])
     .encode();
-    let c = g.sign_raw(&protected, &unknown_claim);
-    simple(
-        &mut g,
+    g.write_signed(
         "unknown-claim",
         "Claim key 99 is not defined by the format; validly signed.",
-        transport::encode(&c),
-        Some(c.clone()),
+        &protected,
+        &unknown_claim,
         "claims.unknown-key",
     )?;
     let Credential::HealthCode(hc) = &hc_claims.credential else {
@@ -562,89 +561,77 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ]),
         ),
     ]);
-    let bytes = status7.encode();
-    let c = g.sign_raw(&protected, &bytes);
-    simple(
-        &mut g,
+    g.write_signed(
         "unknown-health-status",
         "Health status 7 (only 0 green, 1 yellow, 2 red exist); validly signed.",
-        transport::encode(&c),
-        Some(c.clone()),
+        &protected,
+        &status7.encode(),
         "claims.invalid",
     )?;
 
     // ---- time --------------------------------------------------------------------------------------
-    let time_case =
-        |g: &mut Gen, name: &str, description: &str, now: u64, leeway: u64, expected: &str| {
-            g.write(Case {
-                name,
-                description,
-                input: hc_text.clone(),
-                cose: Some(hc_cose.clone()),
-                claims: (expected == "valid").then_some(&hc_claims),
-                keys: vec![&issuer_pub],
-                now,
-                leeway,
-                expected,
-                png: None,
-            })
-        };
-    time_case(
-        &mut g,
-        "expired",
-        "Checked one hour after exp.",
-        hc_claims.expires_at + 3600,
-        0,
-        "time.expired",
-    )?;
-    time_case(
-        &mut g,
-        "expired-at-exp",
-        "Checked exactly at exp: a credential is not valid on or after exp.",
-        hc_claims.expires_at,
-        0,
-        "time.expired",
-    )?;
-    time_case(
-        &mut g,
-        "valid-last-second",
-        "Checked one second before exp.",
-        hc_claims.expires_at - 1,
-        0,
-        "valid",
-    )?;
-    time_case(
-        &mut g,
-        "valid-expired-within-leeway",
-        "Checked 60 s after exp with 300 s clock-skew leeway.",
-        hc_claims.expires_at + 60,
-        300,
-        "valid",
-    )?;
-    time_case(
-        &mut g,
-        "not-yet-valid-before-iat",
-        "Checked one hour before iat (no nbf).",
-        NOW - 3600,
-        0,
-        "time.not-yet-valid",
-    )?;
+    for (name, description, now, leeway, expected) in [
+        (
+            "expired",
+            "Checked one hour after exp.",
+            hc_claims.expires_at + 3600,
+            0,
+            "time.expired",
+        ),
+        (
+            "expired-at-exp",
+            "Checked exactly at exp: a credential is not valid on or after exp.",
+            hc_claims.expires_at,
+            0,
+            "time.expired",
+        ),
+        (
+            "valid-last-second",
+            "Checked one second before exp.",
+            hc_claims.expires_at - 1,
+            0,
+            "valid",
+        ),
+        (
+            "valid-expired-within-leeway",
+            "Checked 60 s after exp with 300 s clock-skew leeway.",
+            hc_claims.expires_at + 60,
+            300,
+            "valid",
+        ),
+        (
+            "not-yet-valid-before-iat",
+            "Checked one hour before iat (no nbf).",
+            NOW - 3600,
+            0,
+            "time.not-yet-valid",
+        ),
+    ] {
+        let case = g.case(
+            name,
+            description,
+            hc_text.clone(),
+            Some(hc_cose.clone()),
+            expected,
+        );
+        g.write(Case {
+            claims: (expected == "valid").then_some(&hc_claims),
+            now,
+            leeway,
+            ..case
+        })?;
+    }
     let mut later = hc_claims.clone();
     later.not_before = Some(NOW + 7200);
     later.expires_at = NOW + 7200 + 86_400;
     let issued = issue(&later, &g.issuer)?;
-    g.write(Case {
-        name: "not-yet-valid-nbf",
-        description: "nbf two hours after iat, checked one hour after iat.",
-        input: issued.text,
-        cose: Some(issued.cose),
-        claims: None,
-        keys: vec![&issuer_pub],
-        now: NOW + 3600,
-        leeway: 0,
-        expected: "time.not-yet-valid",
-        png: None,
-    })?;
+    g.write(g.case(
+        "not-yet-valid-nbf",
+        "nbf two hours after iat, checked one hour after iat.",
+        issued.text,
+        Some(issued.cose),
+        "time.not-yet-valid",
+    ))?;
 
     let venue = venue::generate(&out, &mut g.rng)?;
     let hostile = hostile::generate(&out)?;
@@ -653,7 +640,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .map(|n| json!(format!("vectors/{n}.json")))
         .collect();
-    let mut text = serde_json::to_string_pretty(&json!({
+    let v = json!({
         "format": "yima test vectors v1",
         "generator": "cargo run -p yima-vectors -- test-vectors",
         "count": index.len(),
@@ -662,9 +649,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "venue": venue,
         "hostile_count": hostile.len(),
         "hostile": hostile,
-    }))?;
-    text.push('\n');
-    std::fs::write(out.join("index.json"), text)?;
+    });
+    write_json(&out.join("index.json"), &v)?;
     eprintln!(
         "wrote {} vectors to {}",
         g.names.len(),

@@ -5,16 +5,15 @@
 use std::path::Path;
 
 use rand_chacha::ChaCha20Rng;
-use rand_core::RngCore;
-use serde_json::json;
+use serde_json::{Value as Json, json};
 use yima_core::claims::{Claims, Credential, HealthStatus, StatusRef};
 use yima_core::policy::Policy;
 use yima_core::presentation::{assemble, digest, present, signed_bytes};
 use yima_core::status::{CredentialStatus, StatusList, StatusListToken};
 use yima_core::trust::{BundleContents, Issuer};
-use yima_core::{Issued, Kind, SigningKey, issue, samples};
+use yima_core::{Issued, Kind, SigningKey, VerifyingKey, issue, samples};
 
-use crate::{NOW, rfc3339};
+use crate::{NOW, Res, flip, rfc3339, signing_key, write_json};
 
 const DAY: u64 = 86_400;
 
@@ -24,47 +23,73 @@ struct Venue<'a> {
     names: Vec<String>,
 }
 
-struct Case<'a> {
-    name: &'a str,
-    description: &'a str,
-    bundle: &'a [u8],
-    policy: &'a Policy,
-    accepted_seq: Option<u64>,
-    now: u64,
-    input: &'a str,
-    expected: &'a str,
-    stage: Option<&'a str>,
+/// The verdict a scanner must reach.
+#[derive(Clone, Copy)]
+pub(crate) enum Expected {
+    Accepted,
+    /// Refused with this stable code, reported by this stage.
+    Refused(&'static str, &'static str),
 }
 
-impl Venue<'_> {
-    fn write(&mut self, c: Case<'_>) -> Result<(), Box<dyn std::error::Error>> {
-        let pk = self.bundle_key.verifying_key();
-        let v = json!({
-            "name": c.name,
-            "description": c.description,
-            "bundle_hex": hex::encode(c.bundle),
-            "bundle_key_pem": pk.to_public_key_pem()?,
-            "bundle_key_hex": hex::encode(pk.to_bytes()),
-            "policy": serde_json::to_value(c.policy)?,
-            "accepted_seq": c.accepted_seq,
-            "now": c.now,
-            "now_rfc3339": rfc3339(c.now),
-            "input": c.input,
-            "expected": c.expected,
-            "stage": c.stage,
-        });
-        let mut text = serde_json::to_string_pretty(&v)?;
-        text.push('\n');
-        std::fs::write(self.out.join(format!("{}.json", c.name)), text)?;
-        self.names.push(format!("venue/{}.json", c.name));
-        Ok(())
+use Expected::{Accepted, Refused};
+
+impl Expected {
+    /// `accepted` or the stable code.
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            Accepted => "accepted",
+            Refused(code, _) => code,
+        }
+    }
+
+    fn stage(self) -> Option<&'static str> {
+        match self {
+            Accepted => None,
+            Refused(_, stage) => Some(stage),
+        }
     }
 }
 
-fn seed(rng: &mut ChaCha20Rng) -> SigningKey {
-    let mut s = [0u8; 32];
-    rng.fill_bytes(&mut s);
-    SigningKey::from_seed(&s)
+/// One venue vector. The cases below change a few fields of a base case with struct-update syntax.
+#[derive(Clone, Copy)]
+pub(crate) struct Case<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) description: &'a str,
+    pub(crate) bundle: &'a [u8],
+    pub(crate) policy: &'a Policy,
+    pub(crate) accepted_seq: Option<u64>,
+    pub(crate) now: u64,
+    pub(crate) input: &'a str,
+    pub(crate) expected: Expected,
+}
+
+impl Case<'_> {
+    /// The vector's JSON, for a bundle signed by `bundle_key`.
+    pub(crate) fn json(self, bundle_key: &VerifyingKey) -> Res<Json> {
+        Ok(json!({
+            "name": self.name,
+            "description": self.description,
+            "bundle_hex": hex::encode(self.bundle),
+            "bundle_key_pem": bundle_key.to_public_key_pem()?,
+            "bundle_key_hex": hex::encode(bundle_key.to_bytes()),
+            "policy": serde_json::to_value(self.policy)?,
+            "accepted_seq": self.accepted_seq,
+            "now": self.now,
+            "now_rfc3339": rfc3339(self.now),
+            "input": self.input,
+            "expected": self.expected.code(),
+            "stage": self.expected.stage(),
+        }))
+    }
+}
+
+impl Venue<'_> {
+    fn write(&mut self, c: Case<'_>) -> Res<()> {
+        let v = c.json(&self.bundle_key.verifying_key())?;
+        write_json(&self.out.join(format!("{}.json", c.name)), &v)?;
+        self.names.push(format!("venue/{}.json", c.name));
+        Ok(())
+    }
 }
 
 fn health(
@@ -87,10 +112,7 @@ fn health(
 }
 
 /// Writes the venue vectors; returns their paths relative to the vectors root.
-pub fn generate(
-    root: &Path,
-    rng: &mut ChaCha20Rng,
-) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+pub fn generate(root: &Path, rng: &mut ChaCha20Rng) -> Res<Vec<String>> {
     let out = root.join("venue");
     if out.exists() {
         std::fs::remove_dir_all(&out)?;
@@ -98,14 +120,14 @@ pub fn generate(
     std::fs::create_dir_all(&out)?;
     let mut v = Venue {
         out: &out,
-        bundle_key: seed(rng),
+        bundle_key: signing_key(rng),
         names: Vec::new(),
     };
-    let sh = seed(rng); // health codes and social-security cards
-    let biz = seed(rng); // business and food licences
-    let old = seed(rng); // a health issuer whose key validity ended yesterday
-    let stranger = seed(rng); // not in the bundle
-    let rogue_bundle_key = seed(rng);
+    let sh = signing_key(rng); // health codes and social-security cards
+    let biz = signing_key(rng); // business and food licences
+    let old = signing_key(rng); // a health issuer whose key validity ended yesterday
+    let stranger = signing_key(rng); // not in the bundle
+    let rogue_bundle_key = signing_key(rng);
 
     let mut list = StatusList::new(64).ok_or("list")?;
     list.set(1, CredentialStatus::Revoked);
@@ -161,159 +183,109 @@ pub fn generate(
     };
     let bundle = contents.sign(&v.bundle_key);
     let policy = Policy::default();
-    let at = NOW + 600;
-    let r = |index| Some(StatusRef { list_id: 1, index });
     let text = |c: &Claims, k: &SigningKey| issue(c, k).map(|i| i.text);
+    let r = |list_id, index| Some(StatusRef { list_id, index });
+    // A day-long health code from SH, issued at NOW.
+    let sh_code = |status, status_ref| text(&health(status, NOW, NOW + DAY, status_ref, "SH"), &sh);
 
-    let green = text(
-        &health(HealthStatus::Green, NOW, NOW + DAY, r(0), "SH"),
-        &sh,
-    )?;
-    let simple = |v: &mut Venue<'_>,
-                  name: &str,
-                  description: &str,
-                  input: &str,
-                  expected: &str,
-                  stage: Option<&str>| {
-        v.write(Case {
-            name,
-            description,
-            bundle: &bundle,
-            policy: &policy,
-            accepted_seq: Some(5),
-            now: at,
-            input,
-            expected,
-            stage,
-        })
+    let green = sh_code(HealthStatus::Green, r(1, 0))?;
+    // Every case changes some fields of this one: the green code, checked ten minutes after issue
+    // with the signed bundle, the default policy and accepted seq 5.
+    let base = Case {
+        name: "",
+        description: "",
+        bundle: &bundle,
+        policy: &policy,
+        accepted_seq: Some(5),
+        now: NOW + 600,
+        input: &green,
+        expected: Accepted,
     };
-    simple(
-        &mut v,
-        "accepted-green",
-        "A green health code with a valid status entry, from a trusted issuer.",
-        &green,
-        "accepted",
-        None,
-    )?;
-    let no_ref = text(
-        &health(HealthStatus::Green, NOW, NOW + DAY, None, "SH"),
-        &sh,
-    )?;
-    simple(
-        &mut v,
-        "accepted-no-status-reference",
-        "A green health code without a status reference.",
-        &no_ref,
-        "accepted",
-        None,
-    )?;
+    v.write(Case {
+        name: "accepted-green",
+        description: "A green health code with a valid status entry, from a trusted issuer.",
+        ..base
+    })?;
+    let no_ref = sh_code(HealthStatus::Green, None)?;
+    v.write(Case {
+        name: "accepted-no-status-reference",
+        description: "A green health code without a status reference.",
+        input: &no_ref,
+        ..base
+    })?;
     let t = text(
-        &health(HealthStatus::Green, NOW, NOW + DAY, r(0), "SH"),
+        &health(HealthStatus::Green, NOW, NOW + DAY, r(1, 0), "SH"),
         &stranger,
     )?;
-    simple(
-        &mut v,
-        "unknown-issuer",
-        "Signed by a key that is not in the trust bundle.",
-        &t,
-        "key.unknown-kid",
-        Some("issuer"),
-    )?;
+    v.write(Case {
+        name: "unknown-issuer",
+        description: "Signed by a key that is not in the trust bundle.",
+        input: &t,
+        expected: Refused("key.unknown-kid", "issuer"),
+        ..base
+    })?;
     let mut licence = samples::claims(Kind::BusinessLicence, NOW, [9; 8]);
     licence.issuer = "SH".into();
     let t = text(&licence, &sh)?;
-    simple(
-        &mut v,
-        "kind-not-authorised",
-        "The health-code issuer presents a business licence it may not issue.",
-        &t,
-        "issuer.kind-not-authorised",
-        Some("issuer"),
-    )?;
+    v.write(Case {
+        name: "kind-not-authorised",
+        description: "The health-code issuer presents a business licence it may not issue.",
+        input: &t,
+        expected: Refused("issuer.kind-not-authorised", "issuer"),
+        ..base
+    })?;
     let t = text(
         &health(HealthStatus::Green, NOW - 2 * DAY, NOW + DAY, None, "OLD"),
         &old,
     )?;
-    simple(
-        &mut v,
-        "issuer-key-expired",
-        "Issued while the key was valid, checked after its validity ended.",
-        &t,
-        "issuer.key-expired",
-        Some("issuer"),
-    )?;
+    v.write(Case {
+        name: "issuer-key-expired",
+        description: "Issued while the key was valid, checked after its validity ended.",
+        input: &t,
+        expected: Refused("issuer.key-expired", "issuer"),
+        ..base
+    })?;
     let t = text(
-        &health(HealthStatus::Green, NOW, NOW + DAY, r(0), "BJ"),
+        &health(HealthStatus::Green, NOW, NOW + DAY, r(1, 0), "BJ"),
         &sh,
     )?;
-    simple(
-        &mut v,
-        "issuer-name-mismatch",
-        "Signed by the SH key but claiming iss BJ.",
-        &t,
-        "issuer.name-mismatch",
-        Some("issuer"),
-    )?;
+    v.write(Case {
+        name: "issuer-name-mismatch",
+        description: "Signed by the SH key but claiming iss BJ.",
+        input: &t,
+        expected: Refused("issuer.name-mismatch", "issuer"),
+        ..base
+    })?;
     for (idx, code, what) in [
         (1, "status.revoked", "revoked"),
         (2, "status.suspended", "suspended"),
         (3, "status.changed", "changed"),
     ] {
-        let t = text(
-            &health(HealthStatus::Green, NOW, NOW + DAY, r(idx), "SH"),
-            &sh,
-        )?;
-        simple(
-            &mut v,
-            &format!("status-{what}"),
-            &format!("The status list marks entry {idx} {what}."),
-            &t,
-            code,
-            Some("status"),
-        )?;
+        let t = sh_code(HealthStatus::Green, r(1, idx))?;
+        v.write(Case {
+            name: &format!("status-{what}"),
+            description: &format!("The status list marks entry {idx} {what}."),
+            input: &t,
+            expected: Refused(code, "status"),
+            ..base
+        })?;
     }
-    let missing = text(
-        &health(
-            HealthStatus::Green,
-            NOW,
-            NOW + DAY,
-            Some(StatusRef {
-                list_id: 9,
-                index: 0,
-            }),
-            "SH",
-        ),
-        &sh,
-    )?;
-    simple(
-        &mut v,
-        "status-unknown-rejected",
-        "The credential's status list (9) is not in the bundle; the default policy rejects unknown status.",
-        &missing,
-        "status.unknown",
-        Some("status"),
-    )?;
-    let stale = text(
-        &health(
-            HealthStatus::Green,
-            NOW,
-            NOW + DAY,
-            Some(StatusRef {
-                list_id: 2,
-                index: 0,
-            }),
-            "SH",
-        ),
-        &sh,
-    )?;
-    simple(
-        &mut v,
-        "status-list-stale",
-        "The status list is past iat + ttl: status unknown.",
-        &stale,
-        "status.unknown",
-        Some("status"),
-    )?;
+    let missing = sh_code(HealthStatus::Green, r(9, 0))?;
+    v.write(Case {
+        name: "status-unknown-rejected",
+        description: "The credential's status list (9) is not in the bundle; the default policy rejects unknown status.",
+        input: &missing,
+        expected: Refused("status.unknown", "status"),
+        ..base
+    })?;
+    let stale = sh_code(HealthStatus::Green, r(2, 0))?;
+    v.write(Case {
+        name: "status-list-stale",
+        description: "The status list is past iat + ttl: status unknown.",
+        input: &stale,
+        expected: Refused("status.unknown", "status"),
+        ..base
+    })?;
     let lenient = Policy {
         accept_unknown_status: true,
         ..Policy::default()
@@ -321,26 +293,18 @@ pub fn generate(
     v.write(Case {
         name: "status-unknown-accepted",
         description: "Status list missing, and the venue policy accepts unknown status.",
-        bundle: &bundle,
         policy: &lenient,
-        accepted_seq: Some(5),
-        now: at,
         input: &missing,
-        expected: "accepted",
-        stage: None,
+        ..base
     })?;
-    let yellow = text(
-        &health(HealthStatus::Yellow, NOW, NOW + DAY, r(0), "SH"),
-        &sh,
-    )?;
-    simple(
-        &mut v,
-        "yellow-at-green-only",
-        "A yellow code at a venue that accepts green only.",
-        &yellow,
-        "policy.health-status",
-        Some("policy"),
-    )?;
+    let yellow = sh_code(HealthStatus::Yellow, r(1, 0))?;
+    v.write(Case {
+        name: "yellow-at-green-only",
+        description: "A yellow code at a venue that accepts green only.",
+        input: &yellow,
+        expected: Refused("policy.health-status", "policy"),
+        ..base
+    })?;
     let green_yellow = Policy {
         health_statuses: vec![HealthStatus::Green, HealthStatus::Yellow],
         ..Policy::default()
@@ -348,13 +312,9 @@ pub fn generate(
     v.write(Case {
         name: "yellow-at-green-and-yellow",
         description: "A yellow code at a venue that accepts green and yellow.",
-        bundle: &bundle,
         policy: &green_yellow,
-        accepted_seq: Some(5),
-        now: at,
         input: &yellow,
-        expected: "accepted",
-        stage: None,
+        ..base
     })?;
     let card_only = Policy {
         accepted_kinds: vec![Kind::SocialSecurityCard],
@@ -363,13 +323,9 @@ pub fn generate(
     v.write(Case {
         name: "kind-not-accepted",
         description: "A health code at a venue that accepts social-security cards only.",
-        bundle: &bundle,
         policy: &card_only,
-        accepted_seq: Some(5),
-        now: at,
-        input: &green,
-        expected: "policy.kind-not-accepted",
-        stage: Some("policy"),
+        expected: Refused("policy.kind-not-accepted", "policy"),
+        ..base
     })?;
     let fresh_only = Policy {
         max_credential_age: Some(3600),
@@ -378,165 +334,110 @@ pub fn generate(
     v.write(Case {
         name: "credential-too-old",
         description: "Issued 2 h before the check; the venue accepts codes at most 1 h old (plus 5 min skew).",
-        bundle: &bundle,
         policy: &fresh_only,
-        accepted_seq: Some(5),
         now: NOW + 7200,
-        input: &green,
-        expected: "policy.too-old",
-        stage: Some("policy"),
+        expected: Refused("policy.too-old", "policy"),
+        ..base
     })?;
 
     // Clock skew (300 s by default) at both edges of the credential's window.
     let skew = policy.clock_skew;
-    let edge = |v: &mut Venue<'_>,
-                name: &str,
-                description: &str,
-                now: u64,
-                expected: &str,
-                stage: Option<&str>| {
+    for (name, description, now, expected) in [
+        (
+            "skew-after-exp-inside",
+            "A code without status reference checked skew-1 s after exp: accepted.",
+            NOW + DAY + skew - 1,
+            Accepted,
+        ),
+        (
+            "skew-after-exp-outside",
+            "Checked exactly skew after exp: expired.",
+            NOW + DAY + skew,
+            Refused("time.expired", "time"),
+        ),
+        (
+            "skew-before-iat-inside",
+            "Checked skew s before iat (scanner clock behind): accepted.",
+            NOW - skew,
+            Accepted,
+        ),
+        (
+            "skew-before-iat-outside",
+            "Checked skew+1 s before iat: not yet valid.",
+            NOW - skew - 1,
+            Refused("time.not-yet-valid", "time"),
+        ),
+    ] {
         v.write(Case {
             name,
             description,
-            bundle: &bundle,
-            policy: &policy,
-            accepted_seq: Some(5),
             now,
             input: &no_ref,
             expected,
-            stage,
-        })
-    };
-    edge(
-        &mut v,
-        "skew-after-exp-inside",
-        "A code without status reference checked skew-1 s after exp: accepted.",
-        NOW + DAY + skew - 1,
-        "accepted",
-        None,
-    )?;
-    edge(
-        &mut v,
-        "skew-after-exp-outside",
-        "Checked exactly skew after exp: expired.",
-        NOW + DAY + skew,
-        "time.expired",
-        Some("time"),
-    )?;
-    edge(
-        &mut v,
-        "skew-before-iat-inside",
-        "Checked skew s before iat (scanner clock behind): accepted.",
-        NOW - skew,
-        "accepted",
-        None,
-    )?;
-    edge(
-        &mut v,
-        "skew-before-iat-outside",
-        "Checked skew+1 s before iat: not yet valid.",
-        NOW - skew - 1,
-        "time.not-yet-valid",
-        Some("time"),
-    )?;
+            ..base
+        })?;
+    }
 
     // Bundle-level failures: the scanner cannot check anything with this bundle.
-    let bundle_case = |v: &mut Venue<'_>,
-                       name: &str,
-                       description: &str,
-                       b: &[u8],
-                       seq: Option<u64>,
-                       now: u64,
-                       p: &Policy,
-                       expected: &str| {
-        v.write(Case {
-            name,
-            description,
-            bundle: b,
-            policy: p,
-            accepted_seq: seq,
-            now,
-            input: &green,
-            expected,
-            stage: Some("bundle"),
-        })
-    };
-    bundle_case(
-        &mut v,
-        "bundle-stale",
-        "Checked after the bundle's exp (+ skew).",
-        &bundle,
-        Some(5),
-        NOW + 8 * DAY,
-        &policy,
-        "bundle.stale",
-    )?;
     let week = Policy {
         max_bundle_age: Some(3600),
         ..Policy::default()
     };
-    bundle_case(
-        &mut v,
-        "bundle-older-than-policy",
-        "The bundle is 2 h old; the policy allows 1 h.",
-        &bundle,
-        Some(5),
-        NOW + 3600,
-        &week,
-        "bundle.stale",
-    )?;
-    bundle_case(
-        &mut v,
-        "bundle-rollback",
-        "The scanner already accepted seq 6; this bundle is seq 5.",
-        &bundle,
-        Some(6),
-        at,
-        &policy,
-        "bundle.rollback",
-    )?;
-    let mut flipped = bundle.clone();
-    let n = flipped.len() - 10;
-    if let Some(b) = flipped.get_mut(n) {
-        *b ^= 0x01;
-    }
-    bundle_case(
-        &mut v,
-        "bundle-bad-signature",
-        "One bit of the bundle signature flipped.",
-        &flipped,
-        Some(5),
-        at,
-        &policy,
-        "bundle.signature",
-    )?;
+    let flipped = flip(&bundle, bundle.len() - 10, 0x01);
     let rogue = contents.sign(&rogue_bundle_key);
-    bundle_case(
-        &mut v,
-        "bundle-wrong-signer",
-        "The same contents signed by a key the scanner does not pin.",
-        &rogue,
-        Some(5),
-        at,
-        &policy,
-        "bundle.signature",
-    )?;
     let future = BundleContents {
         issued_at: NOW + DAY,
         expires_at: NOW + 8 * DAY,
         ..contents.clone()
     }
     .sign(&v.bundle_key);
-    bundle_case(
-        &mut v,
-        "bundle-from-future",
-        "The bundle's iat is a day ahead of the scanner clock.",
-        &future,
-        Some(5),
-        at,
-        &policy,
-        "bundle.from-future",
-    )?;
+    for case in [
+        Case {
+            name: "bundle-stale",
+            description: "Checked after the bundle's exp (+ skew).",
+            now: NOW + 8 * DAY,
+            expected: Refused("bundle.stale", "bundle"),
+            ..base
+        },
+        Case {
+            name: "bundle-older-than-policy",
+            description: "The bundle is 2 h old; the policy allows 1 h.",
+            policy: &week,
+            now: NOW + 3600,
+            expected: Refused("bundle.stale", "bundle"),
+            ..base
+        },
+        Case {
+            name: "bundle-rollback",
+            description: "The scanner already accepted seq 6; this bundle is seq 5.",
+            accepted_seq: Some(6),
+            expected: Refused("bundle.rollback", "bundle"),
+            ..base
+        },
+        Case {
+            name: "bundle-bad-signature",
+            description: "One bit of the bundle signature flipped.",
+            bundle: &flipped,
+            expected: Refused("bundle.signature", "bundle"),
+            ..base
+        },
+        Case {
+            name: "bundle-wrong-signer",
+            description: "The same contents signed by a key the scanner does not pin.",
+            bundle: &rogue,
+            expected: Refused("bundle.signature", "bundle"),
+            ..base
+        },
+        Case {
+            name: "bundle-from-future",
+            description: "The bundle's iat is a day ahead of the scanner clock.",
+            bundle: &future,
+            expected: Refused("bundle.from-future", "bundle"),
+            ..base
+        },
+    ] {
+        v.write(case)?;
+    }
     let newer = BundleContents {
         seq: 7,
         ..contents.clone()
@@ -546,26 +447,34 @@ pub fn generate(
         name: "bundle-newer-seq-accepted",
         description: "A bundle with a higher seq than the accepted one is taken.",
         bundle: &newer,
-        policy: &policy,
-        accepted_seq: Some(5),
-        now: at,
-        input: &green,
-        expected: "accepted",
-        stage: None,
+        ..base
     })?;
-    presentations(&mut v, &bundle, &sh, rng)?;
+    presentations(&mut v, base, &sh, rng)?;
     Ok(v.names)
+}
+
+/// A presentation of `cose` at time `at` (no venue) signed by `device`, whether or not the credential
+/// is bound to that device.
+fn presentation(cose: &[u8], device: &SigningKey, at: u64) -> String {
+    let d = digest(cose);
+    assemble(
+        cose,
+        at,
+        None,
+        &d,
+        &device.sign(&signed_bytes(&d, at, None)),
+    )
 }
 
 /// Dynamic holder-bound presentation cases (issue: anti-screenshot codes).
 fn presentations(
     v: &mut Venue<'_>,
-    bundle: &[u8],
+    base: Case<'_>,
     sh: &SigningKey,
     rng: &mut ChaCha20Rng,
-) -> Result<(), Box<dyn std::error::Error>> {
-    let device = seed(rng);
-    let thief = seed(rng);
+) -> Res<()> {
+    let device = signing_key(rng);
+    let thief = signing_key(rng);
     let bound = |iat: u64, device: &SigningKey| -> Result<Issued, yima_core::IssueError> {
         let mut c = health(HealthStatus::Green, iat, iat + DAY, None, "SH");
         c.confirmation = Some(device.verifying_key().to_bytes());
@@ -586,117 +495,84 @@ fn presentations(
         ..require.clone()
     };
     let fresh = present(&cred.text, &device, t, None)?;
-    let mut case = |name: &str,
-                    description: &str,
-                    policy: &Policy,
-                    now: u64,
-                    input: &str,
-                    expected: &str,
-                    stage: Option<&str>| {
-        v.write(Case {
-            name,
-            description,
-            bundle,
-            policy,
-            accepted_seq: Some(5),
-            now,
-            input,
-            expected,
-            stage,
-        })
+    // The cases below change some fields of this one: the fresh presentation shown 5 s after it was
+    // made, where holder binding is required.
+    let base = Case {
+        policy: &require,
+        now: t + 5,
+        input: &fresh,
+        ..base
     };
-    case(
-        "presentation-valid",
-        "A device-bound health code presented 10 s ago, at a venue that requires holder binding.",
-        &require,
-        t + 10,
-        &fresh,
-        "accepted",
-        None,
-    )?;
-    case(
-        "presentation-required",
-        "The bound credential shown as a static code where a presentation is required.",
-        &require,
-        t + 10,
-        &cred.text,
-        "presentation.required",
-        Some("holder"),
-    )?;
-    case(
-        "presentation-screenshot-after-61s",
-        "A screenshot of the presentation shown again 61 s later (freshness 60 s, no skew).",
-        &no_skew,
-        t + 61,
-        &fresh,
-        "presentation.stale",
-        Some("holder"),
-    )?;
-    case(
-        "presentation-stale-default-skew",
-        "Shown 71 s later: past 60 s freshness plus the default 10 s skew.",
-        &require,
-        t + 71,
-        &fresh,
-        "presentation.stale",
-        Some("holder"),
-    )?;
-    case(
-        "presentation-from-future",
-        "The device clock is 11 s ahead of the gate (skew 10 s).",
-        &require,
-        t - 11,
-        &fresh,
-        "presentation.from-future",
-        Some("holder"),
-    )?;
+    let refused = |code| Refused(code, "holder");
+    v.write(Case {
+        name: "presentation-valid",
+        description: "A device-bound health code presented 10 s ago, at a venue that requires holder binding.",
+        now: t + 10,
+        ..base
+    })?;
+    v.write(Case {
+        name: "presentation-required",
+        description: "The bound credential shown as a static code where a presentation is required.",
+        now: t + 10,
+        input: &cred.text,
+        expected: refused("presentation.required"),
+        ..base
+    })?;
+    v.write(Case {
+        name: "presentation-screenshot-after-61s",
+        description: "A screenshot of the presentation shown again 61 s later (freshness 60 s, no skew).",
+        policy: &no_skew,
+        now: t + 61,
+        expected: refused("presentation.stale"),
+        ..base
+    })?;
+    v.write(Case {
+        name: "presentation-stale-default-skew",
+        description: "Shown 71 s later: past 60 s freshness plus the default 10 s skew.",
+        now: t + 71,
+        expected: refused("presentation.stale"),
+        ..base
+    })?;
+    v.write(Case {
+        name: "presentation-from-future",
+        description: "The device clock is 11 s ahead of the gate (skew 10 s).",
+        now: t - 11,
+        expected: refused("presentation.from-future"),
+        ..base
+    })?;
     let venue = present(&cred.text, &device, t, Some("GATE-7"))?;
-    case(
-        "presentation-venue-match",
-        "Bound to venue GATE-7 at venue GATE-7.",
-        &at_venue,
-        t + 5,
-        &venue,
-        "accepted",
-        None,
-    )?;
-    case(
-        "presentation-wrong-venue",
-        "A presentation without venue at a venue that requires GATE-7.",
-        &at_venue,
-        t + 5,
-        &fresh,
-        "presentation.wrong-venue",
-        Some("holder"),
-    )?;
+    v.write(Case {
+        name: "presentation-venue-match",
+        description: "Bound to venue GATE-7 at venue GATE-7.",
+        policy: &at_venue,
+        input: &venue,
+        ..base
+    })?;
+    v.write(Case {
+        name: "presentation-wrong-venue",
+        description: "A presentation without venue at a venue that requires GATE-7.",
+        policy: &at_venue,
+        expected: refused("presentation.wrong-venue"),
+        ..base
+    })?;
     let other_venue = present(&cred.text, &device, t, Some("GATE-9"))?;
-    case(
-        "presentation-other-venue",
-        "Bound to GATE-9, shown at GATE-7.",
-        &at_venue,
-        t + 5,
-        &other_venue,
-        "presentation.wrong-venue",
-        Some("holder"),
-    )?;
+    v.write(Case {
+        name: "presentation-other-venue",
+        description: "Bound to GATE-9, shown at GATE-7.",
+        policy: &at_venue,
+        input: &other_venue,
+        expected: refused("presentation.wrong-venue"),
+        ..base
+    })?;
     // A credential lifted into another device's presentation: the thief's device signs it.
-    let d = digest(&cred.cose);
-    let lifted = assemble(
-        &cred.cose,
-        t,
-        None,
-        &d,
-        &thief.sign(&signed_bytes(&d, t, None)),
-    );
-    case(
-        "presentation-lifted-to-other-device",
-        "The victim's credential in a presentation signed by another device.",
-        &require,
-        t + 5,
-        &lifted,
-        "presentation.bad-device-signature",
-        Some("holder"),
-    )?;
+    let lifted = presentation(&cred.cose, &thief, t);
+    v.write(Case {
+        name: "presentation-lifted-to-other-device",
+        description: "The victim's credential in a presentation signed by another device.",
+        input: &lifted,
+        expected: refused("presentation.bad-device-signature"),
+        ..base
+    })?;
     // The device signed for one credential; another credential of the same holder was put in its place.
     let older = bound(NOW - 3600, &device)?;
     let Some(after_cred) = yima_core::base45::decode(fresh.strip_prefix("YP1:").ok_or("prefix")?)?
@@ -709,33 +585,22 @@ fn presentations(
         "YP1:{}",
         yima_core::base45::encode(&[older.cose.clone(), after_cred].concat())
     );
-    case(
-        "presentation-credential-changed",
-        "Another valid credential of the same holder swapped in under the device signature.",
-        &require,
-        t + 5,
-        &swapped,
-        "presentation.credential-changed",
-        Some("holder"),
-    )?;
+    v.write(Case {
+        name: "presentation-credential-changed",
+        description: "Another valid credential of the same holder swapped in under the device signature.",
+        input: &swapped,
+        expected: refused("presentation.credential-changed"),
+        ..base
+    })?;
     // A presentation around a credential that has no holder key.
     let unbound = issue(&health(HealthStatus::Green, NOW, NOW + DAY, None, "SH"), sh)?;
-    let d = digest(&unbound.cose);
-    let p = assemble(
-        &unbound.cose,
-        t,
-        None,
-        &d,
-        &device.sign(&signed_bytes(&d, t, None)),
-    );
-    case(
-        "presentation-binding-missing",
-        "A presentation whose credential carries no holder key (cnf).",
-        &require,
-        t + 5,
-        &p,
-        "presentation.binding-missing",
-        Some("holder"),
-    )?;
+    let p = presentation(&unbound.cose, &device, t);
+    v.write(Case {
+        name: "presentation-binding-missing",
+        description: "A presentation whose credential carries no holder key (cnf).",
+        input: &p,
+        expected: refused("presentation.binding-missing"),
+        ..base
+    })?;
     Ok(())
 }
