@@ -136,13 +136,24 @@ impl Sign1 {
                 Err(e) => return Err(cose_err(format!("protected header CBOR: {e}"))),
             }
         };
-        if prot_map.get_int(HEADER_CRIT).is_some() {
+        if prot_map.get_int(HEADER_CRIT).is_some() || unprotected.get_int(HEADER_CRIT).is_some() {
             return Err(cose_err("critical header parameters are not supported"));
         }
-        let alg = match prot_map
-            .get_int(HEADER_ALG)
-            .or_else(|| unprotected.get_int(HEADER_ALG))
+        // `alg` belongs in the protected header (RFC 9052 §3.1). Some issuers put it in the unprotected
+        // one only, which is accepted for interop (the key must still fit the algorithm, see
+        // `key_fits`), but two different values are refused rather than picking one.
+        let (prot_alg, unprot_alg) = (
+            prot_map.get_int(HEADER_ALG),
+            unprotected.get_int(HEADER_ALG),
+        );
+        if let (Some(a), Some(b)) = (prot_alg, unprot_alg)
+            && a != b
         {
+            return Err(DccError::AlgUnsupported(
+                "the protected and unprotected headers name different algorithms".into(),
+            ));
+        }
+        let alg = match prot_alg.or(unprot_alg) {
             None => return Err(DccError::AlgUnsupported("no alg header".into())),
             Some(Value::Int(id)) => Alg::from_cose(*id).ok_or_else(|| {
                 DccError::AlgUnsupported(format!("COSE algorithm {id} (only ES256 and PS256)"))
@@ -316,6 +327,9 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(s.alg(), Alg::Ps256);
+        // the same alg in both buckets is accepted
+        let s = Sign1::parse(&sign1(PROT_ES256_KID, &[0xa1, 0x01, 0x26], &[0xd2])).unwrap();
+        assert_eq!(s.alg(), Alg::Es256);
         // no kid; EdDSA; text alg; crit; kid too long
         let codes = [
             (sign1(&[0xa1, 0x01, 0x26], &[0xa0], &[0xd2]), "dcc.kid"),
@@ -351,6 +365,16 @@ mod tests {
             ),
             (sign1(&[0x01], &[0xa0], &[0xd2]), "dcc.cose"),
             (sign1(PROT_ES256_KID, &[0x80], &[0xd2]), "dcc.cose"),
+            // crit in the unprotected header
+            (
+                sign1(PROT_ES256_KID, &[0xa1, 0x02, 0x81, 0x04], &[0xd2]),
+                "dcc.cose",
+            ),
+            // ES256 protected, PS256 unprotected: refused, not resolved either way
+            (
+                sign1(PROT_ES256_KID, &[0xa1, 0x01, 0x38, 0x24], &[0xd2]),
+                "dcc.alg-unsupported",
+            ),
         ];
         for (bytes, code) in codes {
             assert_eq!(
