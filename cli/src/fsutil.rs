@@ -1,6 +1,6 @@
 //! Small file helpers: bounded reads, atomic replacement, and a lock file for read-modify-write.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{CliError, usage};
@@ -21,11 +21,25 @@ pub fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, CliError> {
     Ok(buf)
 }
 
-/// Replaces `path` with `contents` atomically (write a temporary file beside it, then rename).
+/// Replaces `path` with `contents` atomically: write a temporary file beside it (named for this process
+/// and call, created with `create_new`, so two writers never share one), then rename it over `path`.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), CliError> {
-    let tmp = sibling(path, ".tmp");
-    std::fs::write(&tmp, contents).map_err(|e| CliError::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| CliError::io(path, e))
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = sibling(path, &format!(".tmp.{}.{n}", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(contents).and_then(|()| f.sync_all()));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(CliError::io(&tmp, e));
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        CliError::io(path, e)
+    })
 }
 
 fn sibling(path: &Path, suffix: &str) -> PathBuf {

@@ -95,7 +95,12 @@ pub fn from_path(path: &Path) -> Result<Vec<Found>, CliError> {
             ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| CliError::io(path, e))?;
+    // The size from metadata is only a fast path: devices, pipes and /proc files report 0 (or lie),
+    // so the read itself stops one byte past the limit and `classify` refuses what went over.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| CliError::io(path, e))?;
     Ok(classify(label, bytes))
 }
 

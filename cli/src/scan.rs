@@ -50,8 +50,13 @@ fn expand(inputs: &[String]) -> Result<Vec<Item>, CliError> {
     let mut items = Vec::new();
     for input in inputs {
         if input == "-" {
-            for line in std::io::stdin().lock().lines().take(MAX_ITEMS) {
-                let line = line.map_err(|e| CliError::io(Path::new("-"), e))?;
+            let mut stdin = std::io::stdin().lock();
+            let mut buf = Vec::new();
+            for _ in 0..MAX_ITEMS {
+                if !read_line_bounded(&mut stdin, &mut buf)? {
+                    break;
+                }
+                let line = String::from_utf8_lossy(&buf);
                 let line = line.trim();
                 if line.is_empty() {
                     continue;
@@ -142,13 +147,58 @@ pub fn run(args: &ScanArgs) -> Result<i32, CliError> {
     Ok(status)
 }
 
+/// Longest line read from stdin: a path or a transport text (texts are capped at 4296 bytes).
+const MAX_LINE: u64 = 64 * 1024;
+
+/// Reads one line (without its newline) into `buf`; false at end of input. A line longer than
+/// [`MAX_LINE`] is a usage error, so a stream without newlines cannot grow memory without bound.
+fn read_line_bounded(r: &mut impl BufRead, buf: &mut Vec<u8>) -> Result<bool, CliError> {
+    buf.clear();
+    let n = std::io::Read::take(&mut *r, MAX_LINE + 1)
+        .read_until(b'\n', buf)
+        .map_err(|e| CliError::io(Path::new("-"), e))?;
+    if n == 0 {
+        return Ok(false);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+    } else if n as u64 > MAX_LINE {
+        return Err(usage(format!(
+            "-: a line of standard input is longer than {MAX_LINE} bytes"
+        )));
+    }
+    Ok(true)
+}
+
+/// A decoded QR text made safe to print on a line of its own: control characters (C0, DEL, C1) and
+/// Unicode bidirectional controls are shown as `\u{..}` escapes, so a hostile code cannot move the
+/// cursor, retitle the terminal or reorder what the operator reads. `--json` gives the exact text.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// `--raw`: print every QR text found, uninterpreted.
 fn raw(items: &[Item], json: bool) -> i32 {
     let mut status = 0;
     for item in items {
         for f in found(item) {
             match (&f.text, json) {
-                (Ok(t), false) => outln!("{t}"),
+                (Ok(t), false) => outln!("{}", printable(t)),
                 (Ok(t), true) => outln!(
                     "{}",
                     json!({"source": f.source, "text": t, "corners": f.corners})
@@ -168,4 +218,48 @@ fn raw(items: &[Item], json: bool) -> i32 {
         }
     }
     status
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    #[test]
+    fn stdin_lines_are_bounded() {
+        let mut input = std::io::Cursor::new(b"YM1:ABC\r\n\nlast".to_vec());
+        let mut buf = Vec::new();
+        assert!(read_line_bounded(&mut input, &mut buf).unwrap());
+        assert_eq!(buf, b"YM1:ABC\r");
+        assert!(read_line_bounded(&mut input, &mut buf).unwrap());
+        assert_eq!(buf, b"");
+        assert!(read_line_bounded(&mut input, &mut buf).unwrap());
+        assert_eq!(buf, b"last");
+        assert!(!read_line_bounded(&mut input, &mut buf).unwrap());
+
+        // Exactly MAX_LINE bytes is fine; one more without a newline is refused after reading
+        // MAX_LINE + 1 bytes, not the whole stream.
+        let mut ok = std::io::Cursor::new(vec![b'A'; MAX_LINE as usize]);
+        assert!(read_line_bounded(&mut ok, &mut buf).unwrap());
+        let mut endless = std::io::repeat(b'A');
+        let mut reader = std::io::BufReader::new(&mut endless);
+        let err = read_line_bounded(&mut reader, &mut buf).unwrap_err();
+        assert_eq!(err.code(), "usage");
+        assert_eq!(buf.len() as u64, MAX_LINE + 1);
+    }
+
+    #[test]
+    fn raw_texts_cannot_drive_the_terminal() {
+        assert_eq!(printable("YM1:ABC 一码"), "YM1:ABC 一码");
+        assert_eq!(
+            printable("a\u{1b}]0;owned\u{7}b\u{1b}[2J"),
+            "a\\u{1b}]0;owned\\u{7}b\\u{1b}[2J"
+        );
+        assert_eq!(printable("x\u{202e}gnp.exe"), "x\\u{202e}gnp.exe");
+        assert_eq!(
+            printable("\u{9b}31m\u{7f}\r\n"),
+            "\\u{9b}31m\\u{7f}\\u{d}\\u{a}"
+        );
+    }
 }

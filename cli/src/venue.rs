@@ -12,7 +12,7 @@ use yima_core::trust::{BundleCheck, TrustBundle};
 
 use crate::cli::VenueArgs;
 use crate::error::{CliError, usage};
-use crate::fsutil::{read_bounded, write_atomic};
+use crate::fsutil::{Lock, read_bounded, write_atomic};
 use crate::input::Found;
 use crate::verify::{Failure, Outcome};
 use crate::{clock, keys};
@@ -115,6 +115,23 @@ pub fn load_bundle(
     } else {
         args.state.clone().or_else(default_state_path)
     };
+    if state_path.is_none() && !args.no_state {
+        eprintln!(
+            "warning: no scanner state file (set --state, XDG_STATE_HOME or HOME): bundle rollback \
+             is not checked across runs"
+        );
+    }
+    // Held from reading the state to writing it back, so two scanners sharing one state file cannot
+    // lower the recorded sequence number between them.
+    let _lock = match &state_path {
+        Some(p) => {
+            if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir, e))?;
+            }
+            Some(Lock::acquire(p)?)
+        }
+        None => None,
+    };
     let state: ScannerState = match &state_path {
         Some(p) if p.exists() => serde_json::from_slice(&read_bounded(p, 1 << 16)?)
             .map_err(|e| usage(format!("{}: {e}", p.display())))?,
@@ -132,9 +149,6 @@ pub fn load_bundle(
     if let Some(p) = &state_path
         && state.bundle_seq.is_none_or(|s| bundle.seq() > s)
     {
-        if let Some(dir) = p.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir, e))?;
-        }
         let new = ScannerState {
             bundle_seq: Some(bundle.seq()),
         };
