@@ -15,7 +15,7 @@ use crate::{clock, venue};
 
 /// Image extensions picked up when walking a directory.
 const IMAGE_EXTENSIONS: [&str; 4] = ["png", "jpg", "jpeg", "webp"];
-/// Most lines read from stdin, and most files taken from directories, in one run.
+/// Most files taken from directories in one run (stdin lines are not counted: a gate streams them).
 const MAX_ITEMS: usize = 1_000_000;
 
 enum Item {
@@ -23,65 +23,75 @@ enum Item {
     Text(String),
 }
 
-fn walk(dir: &Path, out: &mut Vec<Item>) -> Result<(), CliError> {
+/// Calls `f` on every image under `dir`, in sorted order, recursively; `budget` counts down the files
+/// a run may take from directories.
+fn walk(
+    dir: &Path,
+    budget: &mut usize,
+    f: &mut dyn FnMut(Item) -> Result<(), CliError>,
+) -> Result<(), CliError> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| CliError::io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     entries.sort();
     for p in entries {
-        if out.len() >= MAX_ITEMS {
+        if *budget == 0 {
             break;
         }
         if p.is_dir() {
-            walk(&p, out)?;
+            walk(&p, budget, f)?;
         } else if p
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
         {
-            out.push(Item::Path(p));
+            *budget -= 1;
+            f(Item::Path(p))?;
         }
     }
     Ok(())
 }
 
-fn expand(inputs: &[String]) -> Result<Vec<Item>, CliError> {
-    let mut items = Vec::new();
+/// One argument or stdin line: a directory (walked), a file, or else a transport text.
+fn visit_one(
+    arg: &str,
+    budget: &mut usize,
+    f: &mut dyn FnMut(Item) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    let p = Path::new(arg);
+    if p.is_dir() {
+        walk(p, budget, f)
+    } else if p.is_file() {
+        f(Item::Path(p.to_owned()))
+    } else {
+        f(Item::Text(arg.to_owned()))
+    }
+}
+
+/// Calls `f` on every input as it comes: arguments in order, and for `-` each line of stdin as soon
+/// as it is read, so a camera pipeline feeding `yima scan -` gets each verdict at once.
+fn visit(
+    inputs: &[String],
+    f: &mut dyn FnMut(Item) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    let mut budget = MAX_ITEMS;
     for input in inputs {
-        if input == "-" {
-            let mut stdin = std::io::stdin().lock();
-            let mut buf = Vec::new();
-            for _ in 0..MAX_ITEMS {
-                if !read_line_bounded(&mut stdin, &mut buf)? {
-                    break;
-                }
-                let line = String::from_utf8_lossy(&buf);
-                let line = line.trim();
-                if line.is_empty() {
-                    continue;
-                }
-                let p = Path::new(line);
-                if p.is_dir() {
-                    walk(p, &mut items)?;
-                } else if p.is_file() {
-                    items.push(Item::Path(p.to_owned()));
-                } else {
-                    items.push(Item::Text(line.to_owned()));
-                }
-            }
+        if input != "-" {
+            visit_one(input, &mut budget, f)?;
             continue;
         }
-        let p = Path::new(input);
-        if p.is_dir() {
-            walk(p, &mut items)?;
-        } else if p.is_file() {
-            items.push(Item::Path(p.to_owned()));
-        } else {
-            items.push(Item::Text(input.clone()));
+        let mut stdin = std::io::stdin().lock();
+        let mut buf = Vec::new();
+        while read_line_bounded(&mut stdin, &mut buf)? {
+            let line = String::from_utf8_lossy(&buf);
+            let line = line.trim();
+            if !line.is_empty() {
+                visit_one(line, &mut budget, f)?;
+            }
         }
     }
-    Ok(items)
+    Ok(())
 }
 
 fn found(item: &Item) -> Vec<Found> {
@@ -106,20 +116,29 @@ fn found(item: &Item) -> Vec<Found> {
 
 /// Runs `yima scan`; returns the exit status.
 pub fn run(args: &ScanArgs) -> Result<i32, CliError> {
-    let items = expand(&args.inputs)?;
     if args.raw {
-        return Ok(raw(&items, args.json));
+        let mut status = 0;
+        visit(&args.inputs, &mut |item| {
+            status = status.max(raw(&item, args.json));
+            Ok(())
+        })?;
+        return Ok(status);
     }
-    let now = clock::now_or(args.now.as_deref())?;
+    let start = clock::now_or(args.now.as_deref())?;
     let policy = venue::policy(&args.venue)?;
-    let bundle = venue::load_bundle(&args.venue, &policy, now)?
+    let bundle = venue::load_bundle(&args.venue, &policy, start)?
         .ok_or_else(|| usage("yima scan needs --bundle and --bundle-key (or --raw)"))?;
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     // The same dynamic presentation shown twice within its freshness window is flagged.
     let mut replay = yima_core::presentation::ReplayCache::new();
     let mut status = 0;
-    for item in &items {
-        for f in found(item) {
+    visit(&args.inputs, &mut |item| {
+        // A gate runs for hours: each code is checked at the time it is read (or at --now).
+        let now = match args.now {
+            Some(_) => start,
+            None => clock::now_or(None)?,
+        };
+        for f in found(&item) {
             let outcome = venue::check_found(&f, &bundle, &policy, now, Some(&mut replay));
             let key = match &outcome.result {
                 Ok(_) => "accepted".to_owned(),
@@ -128,7 +147,8 @@ pub fn run(args: &ScanArgs) -> Result<i32, CliError> {
             *counts.entry(key).or_default() += 1;
             status = status.max(print(&outcome, args.json));
         }
-    }
+        Ok(())
+    })?;
     let accepted = counts.get("accepted").copied().unwrap_or(0);
     let total: usize = counts.values().sum();
     if args.json {
@@ -192,28 +212,26 @@ fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// `--raw`: print every QR text found, uninterpreted.
-fn raw(items: &[Item], json: bool) -> i32 {
+/// `--raw`: print every QR text found in one input, uninterpreted; returns 1 if none could be read.
+fn raw(item: &Item, json: bool) -> i32 {
     let mut status = 0;
-    for item in items {
-        for f in found(item) {
-            match (&f.text, json) {
-                (Ok(t), false) => outln!("{}", printable(t)),
-                (Ok(t), true) => outln!(
+    for f in found(item) {
+        match (&f.text, json) {
+            (Ok(t), false) => outln!("{}", printable(t)),
+            (Ok(t), true) => outln!(
+                "{}",
+                json!({"source": f.source, "text": t, "corners": f.corners})
+            ),
+            (Err(u), false) => {
+                status = 1;
+                eprintln!("{}: {} ({})", f.source, u.code, u.message);
+            }
+            (Err(u), true) => {
+                status = 1;
+                outln!(
                     "{}",
-                    json!({"source": f.source, "text": t, "corners": f.corners})
-                ),
-                (Err(u), false) => {
-                    status = 1;
-                    eprintln!("{}: {} ({})", f.source, u.code, u.message);
-                }
-                (Err(u), true) => {
-                    status = 1;
-                    outln!(
-                        "{}",
-                        json!({"source": f.source, "error": {"code": u.code, "message": u.message}})
-                    );
-                }
+                    json!({"source": f.source, "error": {"code": u.code, "message": u.message}})
+                );
             }
         }
     }

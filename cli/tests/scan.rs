@@ -288,3 +288,79 @@ fn status_indexes_are_unique_under_concurrent_issuance() {
     }
     assert_eq!(indexes, (0..8).collect());
 }
+
+/// A gate pipeline writes one line at a time and waits: each verdict must come out as soon as its line
+/// is read, not when standard input ends.
+#[test]
+fn scan_stdin_answers_each_line_as_it_arrives() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    for k in ["authority", "sh"] {
+        ok(d, &["keygen", "--out", k]);
+    }
+    let mut args = health_code_args("sh.key", "金*", "3f9c510ea247d86b", "green");
+    args.extend(["--now", NOW, "--out", "code.txt"]);
+    ok(d, &args);
+    let text = std::fs::read_to_string(d.join("code.txt")).unwrap();
+    ok(
+        d,
+        &["trust", "init", "--out", "trust.json", "--valid-for", "7d"],
+    );
+    common::trust_add_sh(d, "health-code");
+    common::trust_sign(d, "bundle.cwt", NOW);
+
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("yima"))
+        .current_dir(d)
+        .args([
+            "scan",
+            "--bundle",
+            "bundle.cwt",
+            "--bundle-key",
+            "authority.pub",
+            "--no-state",
+            "--json",
+            "--now",
+            NOW,
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in stdout.lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let next = || -> Json {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("no verdict while standard input is still open");
+        serde_json::from_str(&line).unwrap()
+    };
+
+    writeln!(stdin, "{}", text.trim()).unwrap();
+    stdin.flush().unwrap();
+    let first = next();
+    assert_eq!(first["valid"], true, "{first}");
+    writeln!(stdin, "YM1:NOT-A-CODE").unwrap();
+    stdin.flush().unwrap();
+    let second = next();
+    assert_eq!(second["valid"], false, "{second}");
+    drop(stdin);
+    let summary = next();
+    assert_eq!(summary["summary"]["total"], 2, "{summary}");
+    assert_eq!(summary["summary"]["accepted"], 1, "{summary}");
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+    reader.join().unwrap();
+}
