@@ -70,6 +70,8 @@ for check in pycose_check qr_readers_check; do
     fi
 done
 
+bash interop/pkcs11.sh || { echo "interop/pkcs11.sh failed"; failed=$((failed + 1)); status=1; }
+
 echo "== interop: done"
 echo "$passed passed, $failed failed"
 exit "$status"

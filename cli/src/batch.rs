@@ -41,7 +41,7 @@ use rand_core::RngCore;
 use serde_json::{Value as Json, json};
 use yima_core::claims::{Claims, Credential, HealthCode, HealthStatus};
 use yima_core::ident::CitizenId;
-use yima_core::{IssueError, SigningKey, issue, samples};
+use yima_core::{IssueError, issue_with, samples};
 use yima_qr::EcLevel;
 
 use crate::cli::{BatchInput, IssueBatchArgs};
@@ -124,7 +124,8 @@ impl Columns {
 
 /// Everything a worker needs to turn a row into an output line.
 struct Job {
-    key: SigningKey,
+    /// A key file's SigningKey (signatures not re-checked) or an HSM key (each signature checked).
+    key: keys::BoxSigner,
     issuer: Option<String>,
     now: u64,
     valid_for: Option<u64>,
@@ -183,7 +184,11 @@ impl Job {
             status: None,
             credential,
         };
-        let issued = issue(&claims, &self.key).map_err(RowError::from)?;
+        let issued = issue_with(&claims, &*self.key).map_err(|e| match e {
+            // The HSM failing is not the row's fault: stop rather than reject every row that follows.
+            IssueError::Signer(_) => Fatal::Cli(CliError::Issue(e)),
+            other => Fatal::Row(other.into()),
+        })?;
         // Written by hand to keep "row" first; strings go through serde_json for escaping.
         let text = Json::from(issued.text.as_str());
         let kind = claims.credential.kind().name();
@@ -476,7 +481,7 @@ fn issue_chunk(job: &Job, rows: &[(u64, Raw)], threads: usize) -> Vec<Result<Lin
 /// Runs `yima issue-batch`; exit status 0 when every row was issued, 1 when some were rejected.
 pub fn run(args: &IssueBatchArgs) -> Result<i32, CliError> {
     let format = input_format(args)?;
-    let key = keys::load_signing(&args.key)?;
+    let key = keys::load_signer(&args.key)?;
     let now = clock::now_or(args.now.as_deref())?;
     let valid_for = args
         .valid_for

@@ -12,6 +12,8 @@ Examples:
   yima issue health-code --key issuer.key --issuer SH --holder-name '金*' \\
       --holder-id 3f9c510ea247d86b --region 310104 --status green --valid-for 24h --out code.png
   yima verify code.png --key issuer.pub       exit 0 valid, 1 invalid, 2 usage or I/O error
+  yima issue health-code --key 'pkcs11:token=issuer;object=sh-2026?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=/run/pin' ...
+                                              sign with a key in an HSM (RFC 7512 PKCS#11 URI)
   yima inspect code.png --json                decode without verifying (marked UNVERIFIED)
 
 Exit status: 0 valid / success, 1 invalid credential, 2 usage or I/O error.";
@@ -28,13 +30,16 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Generate an Ed25519 issuer key pair: NAME.key (PKCS#8 PEM, mode 0600) and NAME.pub (SPKI PEM).
-    #[command(after_help = "Example:\n  yima keygen --out issuer")]
+    /// Generate an Ed25519 issuer key pair: NAME.key (PKCS#8 PEM, mode 0600) and NAME.pub (SPKI PEM), or
+    /// with --pkcs11 a key pair inside an HSM and only NAME.pub.
+    #[command(
+        after_help = "Examples:\n  yima keygen --out issuer\n  yima keygen --pkcs11 'pkcs11:token=issuer;object=sh-2026?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=/run/pin' --out sh-2026\n      the private key is generated in the token and never leaves it; writes sh-2026.pub"
+    )]
     Keygen(KeygenArgs),
     /// Issue a signed credential as text, PNG, SVG or a terminal QR code.
     #[command(
         subcommand,
-        after_help = "Examples:\n  yima issue health-code --key issuer.key --issuer SH --holder-name '金*' --holder-id 3f9c510ea247d86b --region 310104 --status green --valid-for 24h\n  yima issue business-licence --key issuer.key --issuer SH --claims licence.json --out licence.png"
+        after_help = "Examples:\n  yima issue health-code --key issuer.key --issuer SH --holder-name '金*' --holder-id 3f9c510ea247d86b --region 310104 --status green --valid-for 24h\n  yima issue business-licence --key issuer.key --issuer SH --claims licence.json --out licence.png\n  yima issue health-code --key 'pkcs11:token=issuer;object=sh-2026?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=/run/pin' --issuer SH ...\n      sign with a key in an HSM (RFC 7512 PKCS#11 URI; module and PIN may also come from YIMA_PKCS11_MODULE and YIMA_PKCS11_PIN)"
     )]
     Issue(IssueKind),
     /// Issue many credentials from a CSV or JSON Lines file, on all cores, into a JSON Lines file (one line
@@ -95,12 +100,16 @@ pub enum Command {
 /// Arguments of `yima keygen`.
 #[derive(Debug, Args)]
 pub struct KeygenArgs {
-    /// Base name of the files to write: NAME.key and NAME.pub.
+    /// Base name of the files to write: NAME.key and NAME.pub (only NAME.pub with --pkcs11).
     #[arg(long, value_name = "NAME")]
     pub out: PathBuf,
     /// Overwrite existing files.
     #[arg(long)]
     pub force: bool,
+    /// Generate the key pair inside an HSM instead, at this RFC 7512 pkcs11: URI (object=LABEL names
+    /// the new key; refused if the label is taken); the private key never leaves the token.
+    #[arg(long, value_name = "URI")]
+    pub pkcs11: Option<String>,
 }
 
 /// Credential kinds for `yima issue`.
@@ -121,8 +130,8 @@ pub enum IssueKind {
 /// Options shared by every `yima issue` kind.
 #[derive(Debug, Args)]
 pub struct CommonIssueArgs {
-    /// Issuer private key (PKCS#8 PEM, from `yima keygen`).
-    #[arg(long, value_name = "FILE")]
+    /// Issuer private key: a PKCS#8 PEM file, or an RFC 7512 pkcs11: URI for a key in an HSM (from `yima keygen`).
+    #[arg(long, value_name = "FILE|URI")]
     pub key: PathBuf,
     /// Issuer name carried in `iss` (1 to 32 bytes).
     #[arg(long, value_name = "ISS")]
@@ -458,7 +467,7 @@ pub enum TrustCommand {
         /// Draft file (its sequence number is advanced).
         #[arg(long, value_name = "DRAFT.json")]
         draft: PathBuf,
-        /// Bundle-signing private key.
+        /// Bundle-signing private key: a PKCS#8 PEM file, or an RFC 7512 pkcs11: URI for a key in an HSM.
         #[arg(long, value_name = "KEY")]
         key: PathBuf,
         /// Bundle file to write.
@@ -515,7 +524,7 @@ pub enum StatusCommand {
         /// State file.
         #[arg(long, value_name = "LIST.json")]
         list: PathBuf,
-        /// Issuer private key.
+        /// Issuer private key: a PKCS#8 PEM file, or an RFC 7512 pkcs11: URI for a key in an HSM.
         #[arg(long, value_name = "KEY")]
         key: PathBuf,
         /// Token file to write.
@@ -536,8 +545,8 @@ pub enum StatusCommand {
 /// `yima issue-batch`.
 #[derive(Debug, Args)]
 pub struct IssueBatchArgs {
-    /// Issuer private key (PKCS#8 PEM, from `yima keygen`).
-    #[arg(long, value_name = "FILE")]
+    /// Issuer private key: a PKCS#8 PEM file, or an RFC 7512 pkcs11: URI for a key in an HSM (from `yima keygen`).
+    #[arg(long, value_name = "FILE|URI")]
     pub key: PathBuf,
     /// Rows to issue: a .csv file (health codes) or a .jsonl / .ndjson file (any kind).
     #[arg(long, value_name = "FILE")]

@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use yima_core::{IssueError, KeyError};
+use yima_core::{IssueError, KeyError, SignerError};
+use yima_pkcs11::Pkcs11Error;
 
 /// A failure that stops the command with exit status 2.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +42,12 @@ pub enum CliError {
     /// Rendering or reading a QR image failed.
     #[error("{0}")]
     Qr(String),
+    /// A key in an HSM (a `pkcs11:` URI) could not be opened or generated.
+    #[error("{0}")]
+    Pkcs11(#[from] Pkcs11Error),
+    /// The signer (a key in an HSM) failed to sign, or returned a bad signature.
+    #[error("{0}")]
+    Signer(#[from] SignerError),
 }
 
 impl CliError {
@@ -53,6 +60,8 @@ impl CliError {
             CliError::Issue(e) => e.code(),
             CliError::Bundle { code, .. } => code,
             CliError::Qr(_) => "qr",
+            CliError::Pkcs11(e) => e.code(),
+            CliError::Signer(e) => e.code(),
         }
     }
 

@@ -10,7 +10,7 @@ use yima_core::claims::{
     HealthStatus, SocialSecurityCard,
 };
 use yima_core::ident::CitizenId;
-use yima_core::{issue, samples};
+use yima_core::{issue_with, samples};
 
 use crate::cli::{ClaimsFileArgs, CommonIssueArgs, HealthCodeArgs, IssueKind, Status};
 use crate::error::{CliError, usage};
@@ -40,9 +40,9 @@ pub fn run(kind: &IssueKind) -> Result<(), CliError> {
             Credential::ElectronicLicence(from_file::<ElectronicLicence>(a)?),
         ),
     };
-    let key = keys::load_signing(&common.key)?;
+    let key = keys::load_signer(&common.key)?;
     let claims = build_claims(common, credential)?;
-    let issued = issue(&claims, &key)?;
+    let issued = issue_with(&claims, &*key)?;
     let ec = common.ec.into();
     if common.qr {
         output::print_terminal_qr(&issued.text, ec)?;

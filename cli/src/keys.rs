@@ -3,7 +3,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use yima_core::{SigningKey, VerifyingKey};
+use yima_core::{Signer, SigningKey, VerifyingKey};
+use yima_pkcs11::{Pkcs11Signer, Pkcs11Uri};
 
 use crate::cli::KeygenArgs;
 use crate::error::CliError;
@@ -31,6 +32,29 @@ pub fn load_signing(path: &Path) -> Result<SigningKey, CliError> {
         path: path.to_owned(),
         err,
     })
+}
+
+/// A signing key, in memory or in an HSM, shareable across worker threads.
+pub type BoxSigner = Box<dyn Signer + Send + Sync>;
+
+/// The `pkcs11:` URI in a `--key` argument, if it is one (the scheme is case-insensitive).
+fn pkcs11_uri(arg: &Path) -> Option<&str> {
+    arg.to_str().filter(|text| {
+        text.get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("pkcs11:"))
+    })
+}
+
+/// Loads the private signing key a `--key` argument names: an RFC 7512 `pkcs11:` URI opens the key in
+/// an HSM (its signatures are checked before use); anything else is a PKCS#8 PEM file.
+pub fn load_signer(arg: &Path) -> Result<BoxSigner, CliError> {
+    match pkcs11_uri(arg) {
+        Some(text) => {
+            let uri = Pkcs11Uri::parse(text)?;
+            Ok(Box::new(Pkcs11Signer::open(&uri)?))
+        }
+        None => Ok(Box::new(load_signing(arg)?)),
+    }
 }
 
 /// Loads an SPKI PEM public key.
@@ -74,8 +98,37 @@ fn write_private(path: &Path, contents: &[u8], force: bool) -> Result<(), CliErr
     f.write_all(contents).map_err(|e| CliError::io(path, e))
 }
 
+/// `yima keygen --pkcs11 URI`: generates the key pair in the token and writes only NAME.pub.
+fn keygen_pkcs11(args: &KeygenArgs, text: &str) -> Result<(), CliError> {
+    let uri = Pkcs11Uri::parse(text)?;
+    let pub_path = with_ext(&args.out, "pub");
+    if !args.force && pub_path.exists() {
+        return Err(CliError::Usage(format!(
+            "{} exists; use --force to overwrite",
+            pub_path.display()
+        )));
+    }
+    let public = yima_pkcs11::generate(&uri)?;
+    let pub_pem = public.to_public_key_pem().map_err(|err| CliError::Key {
+        path: pub_path.clone(),
+        err,
+    })?;
+    std::fs::write(&pub_path, pub_pem).map_err(|e| CliError::io(&pub_path, e))?;
+    outln!(
+        "generated an Ed25519 key pair in token {:?} as {:?} (the private key stays there); wrote {} (public); kid {}",
+        uri.token().unwrap_or(""),
+        uri.object().unwrap_or(""),
+        pub_path.display(),
+        hex::encode(public.kid())
+    );
+    Ok(())
+}
+
 /// `yima keygen`.
 pub fn keygen(args: &KeygenArgs) -> Result<(), CliError> {
+    if let Some(text) = &args.pkcs11 {
+        return keygen_pkcs11(args, text);
+    }
     let key = SigningKey::generate(&mut rand_core::OsRng);
     let key_path = with_ext(&args.out, "key");
     let pub_path = with_ext(&args.out, "pub");

@@ -137,7 +137,7 @@ pub fn run(cmd: &StatusCommand) -> Result<(), CliError> {
             ttl,
             now,
         } => {
-            let key = keys::load_signing(key)?;
+            let key = keys::load_signer(key)?;
             let (state, list) = ListState::load(path)?;
             let now = clock::now_or(now.as_deref())?;
             let token = StatusListToken {
@@ -148,7 +148,7 @@ pub fn run(cmd: &StatusCommand) -> Result<(), CliError> {
                 ttl: Some(clock::parse_duration(ttl)?),
                 list,
             };
-            let bytes = token.sign(&key);
+            let bytes = token.sign_with(&*key)?;
             write_atomic(out, &bytes)?;
             outln!(
                 "published list {} of {} ({} entries, {} bytes signed) to {}",

@@ -171,7 +171,7 @@ pub fn run(cmd: &TrustCommand) -> Result<(), CliError> {
         } => {
             let _lock = Lock::acquire(draft)?;
             let mut d = load(draft)?;
-            let key = keys::load_signing(key)?;
+            let key = keys::load_signer(key)?;
             let now = clock::now_or(now.as_deref())?;
             let contents = BundleContents {
                 seq: d.next_seq,
@@ -184,7 +184,7 @@ pub fn run(cmd: &TrustCommand) -> Result<(), CliError> {
                     .map(|h| hex::decode(h).map_err(|_| usage("draft: status list is not hex")))
                     .collect::<Result<_, _>>()?,
             };
-            let bytes = contents.sign(&key);
+            let bytes = contents.sign_with(&*key)?;
             write_atomic(out, &bytes)?;
             d.next_seq = d.next_seq.saturating_add(1);
             save(draft, &d)?;
