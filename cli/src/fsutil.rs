@@ -21,6 +21,30 @@ pub fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, CliError> {
     Ok(buf)
 }
 
+/// Whether an output argument means standard output.
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Writes a binary artefact (a signed bundle or status list) to `path` atomically, or to stdout for
+/// `-`, refusing a terminal: signed CBOR on a terminal is garbage and may carry escape sequences.
+pub fn write_binary_output(path: &Path, contents: &[u8]) -> Result<(), CliError> {
+    if !is_stdout(path) {
+        return write_atomic(path, contents);
+    }
+    use std::io::IsTerminal;
+    let stdout = std::io::stdout();
+    if stdout.is_terminal() {
+        return Err(usage(
+            "refusing to write binary output to a terminal; redirect stdout or use --out FILE",
+        ));
+    }
+    let mut lock = stdout.lock();
+    lock.write_all(contents)
+        .and_then(|()| lock.flush())
+        .map_err(|e| CliError::io(path, e))
+}
+
 /// Replaces `path` with `contents` atomically: write a temporary file beside it (named for this process
 /// and call, created with `create_new`, so two writers never share one), then rename it over `path`.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), CliError> {

@@ -13,16 +13,11 @@ use crate::error::CliError;
 const MAX_KEY_FILE: u64 = 16 * 1024;
 
 fn read_small(path: &Path) -> Result<zeroize::Zeroizing<String>, CliError> {
-    let meta = std::fs::metadata(path).map_err(|e| CliError::io(path, e))?;
-    if meta.len() > MAX_KEY_FILE {
-        return Err(CliError::Usage(format!(
-            "{}: too large for a key file",
-            path.display()
-        )));
-    }
-    std::fs::read_to_string(path)
-        .map(zeroize::Zeroizing::new)
-        .map_err(|e| CliError::io(path, e))
+    // Bounded by the read itself, not by metadata: `--key /dev/stdin` or a FIFO reports length 0.
+    let bytes = zeroize::Zeroizing::new(crate::fsutil::read_bounded(path, MAX_KEY_FILE)?);
+    std::str::from_utf8(&bytes)
+        .map(|text| zeroize::Zeroizing::new(text.to_owned()))
+        .map_err(|_| CliError::Usage(format!("{}: a key file is PEM text", path.display())))
 }
 
 /// Loads a PKCS#8 PEM private key.

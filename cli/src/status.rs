@@ -9,7 +9,7 @@ use yima_core::status::{CredentialStatus, StatusList, StatusListToken};
 
 use crate::cli::StatusCommand;
 use crate::error::{CliError, usage};
-use crate::fsutil::{Lock, read_bounded, write_atomic};
+use crate::fsutil::{Lock, is_stdout, read_bounded, write_atomic, write_binary_output};
 use crate::{clock, keys};
 
 /// The state file of one status list (JSON).
@@ -149,8 +149,8 @@ pub fn run(cmd: &StatusCommand) -> Result<(), CliError> {
                 list,
             };
             let bytes = token.sign_with(&*key)?;
-            write_atomic(out, &bytes)?;
-            outln!(
+            write_binary_output(out, &bytes)?;
+            let note = format!(
                 "published list {} of {} ({} entries, {} bytes signed) to {}",
                 state.list_id,
                 state.issuer,
@@ -158,6 +158,12 @@ pub fn run(cmd: &StatusCommand) -> Result<(), CliError> {
                 bytes.len(),
                 out.display()
             );
+            // With `--out -` stdout carries the token; the note goes to stderr.
+            if is_stdout(out) {
+                eprintln!("{note}");
+            } else {
+                outln!("{note}");
+            }
             Ok(())
         }
     }

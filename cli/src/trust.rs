@@ -5,12 +5,12 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use yima_core::status::StatusListToken;
-use yima_core::trust::{BundleContents, Issuer};
+use yima_core::trust::{BundleCheck, BundleContents, Issuer, TrustBundle};
 use yima_core::{Kind, VerifyingKey};
 
 use crate::cli::TrustCommand;
 use crate::error::{CliError, usage};
-use crate::fsutil::{Lock, read_bounded, write_atomic};
+use crate::fsutil::{Lock, is_stdout, read_bounded, write_atomic, write_binary_output};
 use crate::{clock, keys, status};
 
 /// An unsigned bundle draft (JSON), edited by `trust add-issuer` / `add-status`, signed by `trust sign`.
@@ -79,6 +79,36 @@ fn parse_kinds(kinds: &[String]) -> Result<Vec<Kind>, CliError> {
         .collect()
 }
 
+/// Checks the draft's issuers the way a scanner will (name, kinds, key window, count), by signing them
+/// with a throwaway key and verifying the result at `now`, so a bad entry is refused when it is added
+/// rather than when every gate refuses the bundle.
+fn dry_run(d: &Draft, now: u64) -> Result<(), CliError> {
+    let throwaway = yima_core::SigningKey::generate(&mut rand_core::OsRng);
+    let contents = BundleContents {
+        seq: d.next_seq,
+        issued_at: now,
+        expires_at: now.saturating_add(d.valid_for.max(1)),
+        issuers: issuers(d)?,
+        status_lists: Vec::new(),
+    };
+    let check = BundleCheck {
+        now,
+        skew: 0,
+        accepted_seq: None,
+        max_age: None,
+    };
+    TrustBundle::verify(
+        &contents.sign(&throwaway),
+        &throwaway.verifying_key(),
+        &check,
+    )
+    .map(|_| ())
+    .map_err(|e| CliError::Bundle {
+        code: e.code(),
+        message: format!("the issuer cannot go into a bundle, draft unchanged: {e}"),
+    })
+}
+
 /// Runs `yima trust`.
 pub fn run(cmd: &TrustCommand) -> Result<(), CliError> {
     match cmd {
@@ -124,6 +154,26 @@ pub fn run(cmd: &TrustCommand) -> Result<(), CliError> {
             d.issuers
                 .retain(|i| i.public_key_pem != entry.public_key_pem);
             d.issuers.push(entry);
+            dry_run(&d, from)?;
+            // A renamed issuer (same key, new name) orphans the status lists published under the old
+            // name: scanners would refuse the whole bundle, so they leave the draft now, with a note.
+            let names: Vec<&str> = d.issuers.iter().map(|i| i.name.as_str()).collect();
+            let keys: Vec<VerifyingKey> = issuers(&d)?.into_iter().map(|i| i.key).collect();
+            let mut kept = Vec::new();
+            for h in &d.status_lists {
+                let bytes = hex::decode(h).map_err(|_| usage("draft: status list is not hex"))?;
+                match StatusListToken::verify(&bytes, &keys) {
+                    Ok((t, _)) if names.contains(&t.issuer.as_str()) => kept.push(h.clone()),
+                    Ok((t, _)) => eprintln!(
+                        "note: dropped status list {} of {} from the draft: no issuer of that name",
+                        t.list_id, t.issuer
+                    ),
+                    Err(e) => eprintln!(
+                        "note: dropped a status list from the draft: no issuer in the draft signed it ({e})"
+                    ),
+                }
+            }
+            d.status_lists = kept;
             save(draft, &d)?;
             outln!(
                 "issuer {name} (kid {}) in {}",
@@ -185,10 +235,27 @@ pub fn run(cmd: &TrustCommand) -> Result<(), CliError> {
                     .collect::<Result<_, _>>()?,
             };
             let bytes = contents.sign_with(&*key)?;
-            write_atomic(out, &bytes)?;
+            // Check the bundle as a scanner will, before anything is written or the sequence number
+            // is spent: a bundle every gate would refuse must not be published.
+            let check = BundleCheck {
+                now,
+                skew: 0,
+                accepted_seq: None,
+                max_age: None,
+            };
+            TrustBundle::verify(&bytes, &key.verifying_key(), &check).map_err(|e| {
+                CliError::Bundle {
+                    code: e.code(),
+                    message: format!(
+                        "{}: the signed bundle would be refused by scanners, not written: {e}",
+                        draft.display()
+                    ),
+                }
+            })?;
+            write_binary_output(out, &bytes)?;
             d.next_seq = d.next_seq.saturating_add(1);
             save(draft, &d)?;
-            outln!(
+            let note = format!(
                 "signed bundle seq {} ({} issuers, {} status lists, {} bytes), valid until {}: {}",
                 contents.seq,
                 contents.issuers.len(),
@@ -197,6 +264,12 @@ pub fn run(cmd: &TrustCommand) -> Result<(), CliError> {
                 clock::format(contents.expires_at),
                 out.display()
             );
+            // With `--out -` stdout carries the bundle; the note goes to stderr.
+            if is_stdout(out) {
+                eprintln!("{note}");
+            } else {
+                outln!("{note}");
+            }
             Ok(())
         }
         TrustCommand::Show {
