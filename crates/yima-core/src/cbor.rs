@@ -242,28 +242,18 @@ impl<'a> Reader<'a> {
             5 => {
                 let n = self.count(arg, 2, depth)?;
                 let mut pairs: Vec<(Value<'a>, Value<'a>)> = Vec::with_capacity(n);
-                let mut key_spans: Vec<(usize, usize)> = Vec::with_capacity(n);
+                let mut keys = MapKeys::with_capacity(n);
                 for _ in 0..n {
                     let start = self.pos;
                     let k = self.item(depth + 1)?;
-                    let end = self.pos;
-                    let key_bytes = self.buf.get(start..end).ok_or(CborError::Truncated)?;
-                    for &(s, e) in &key_spans {
-                        if self.buf.get(s..e) == Some(key_bytes) {
-                            return Err(CborError::DuplicateKey);
-                        }
-                    }
-                    key_spans.push((start, end));
+                    let key_bytes = self.buf.get(start..self.pos).ok_or(CborError::Truncated)?;
+                    keys.insert(key_bytes)?;
                     let v = self.item(depth + 1)?;
                     pairs.push((k, v));
                 }
-                // Canonical order (RFC 8949 §4.2.1): keys sorted by their encoded bytes, lexicographically.
-                for w in key_spans.windows(2) {
-                    if let [(s0, e0), (s1, e1)] = w
-                        && self.buf.get(*s0..*e0) >= self.buf.get(*s1..*e1)
-                    {
-                        return Err(CborError::NonCanonical);
-                    }
+                // Canonical order (RFC 8949 §4.2.1), reported only after the whole map was read.
+                if keys.out_of_order {
+                    return Err(CborError::NonCanonical);
                 }
                 Ok(Value::Map(pairs))
             }
@@ -290,6 +280,53 @@ impl<'a> Reader<'a> {
             return Err(CborError::TooManyItems);
         }
         Ok(declared as usize) // fits: declared <= MAX_ITEMS
+    }
+}
+
+/// The encoded keys of one map as they are read: duplicate detection and the canonical-order check
+/// (RFC 8949 §4.2.1: keys in strictly increasing bytewise lexicographic order of their encodings) with
+/// O(log n) key comparisons per key, never a comparison with every earlier key.
+///
+/// While the keys arrive in canonical order, a key equal to an earlier one can only equal the previous
+/// one, so one comparison per key settles both rules. The first key that is not greater than the
+/// previous one marks the map out of order (`cbor.non-canonical`, reported only after the whole map has
+/// been read, §4.4 of docs/format.md); from then on each key is looked up by binary search in the
+/// sorted keys, so that a duplicate anywhere in the map is still reported as `cbor.duplicate-key` as
+/// soon as it is read, exactly as before.
+struct MapKeys<'a> {
+    /// Every key read so far, in increasing order (the order received while the map is canonical).
+    sorted: Vec<&'a [u8]>,
+    /// Set once a key was not greater than the previous one.
+    out_of_order: bool,
+}
+
+impl<'a> MapKeys<'a> {
+    fn with_capacity(n: usize) -> Self {
+        MapKeys {
+            sorted: Vec::with_capacity(n),
+            out_of_order: false,
+        }
+    }
+
+    fn insert(&mut self, key: &'a [u8]) -> Result<(), CborError> {
+        if !self.out_of_order {
+            match self.sorted.last() {
+                Some(&prev) if key == prev => return Err(CborError::DuplicateKey),
+                Some(&prev) if key < prev => self.out_of_order = true,
+                _ => {
+                    self.sorted.push(key);
+                    return Ok(());
+                }
+            }
+        }
+        match self.sorted.binary_search(&key) {
+            Ok(_) => Err(CborError::DuplicateKey),
+            Err(at) => {
+                // `at` <= len by the contract of `binary_search`: the insertion cannot panic.
+                self.sorted.insert(at, key);
+                Ok(())
+            }
+        }
     }
 }
 
@@ -509,6 +546,94 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_and_order_errors_keep_their_precedence() {
+        for (hex, err, why) in [
+            // Out of order, then a key equal to a non-adjacent earlier one: the duplicate is reported
+            // when it is read, although the map was already out of order.
+            ("a302000100020a", CborError::DuplicateKey, "{2, 1, 2}"),
+            (
+                "a40100030002000100",
+                CborError::DuplicateKey,
+                "{1, 3, 2, 1}",
+            ),
+            (
+                "a40300010002000300",
+                CborError::DuplicateKey,
+                "{3, 1, 2, 3}",
+            ),
+            // Adjacent duplicate in an otherwise sorted map.
+            ("a3010002000200", CborError::DuplicateKey, "{1, 2, 2}"),
+            // A duplicate is reported before its value is read (the value here is truncated).
+            (
+                "a20100015affffffff",
+                CborError::DuplicateKey,
+                "{1, 1: <truncated>}",
+            ),
+            // Out of order, no duplicate: non-canonical, but only after the whole map was read, so
+            // a later error inside the map wins.
+            ("a3030001000200", CborError::NonCanonical, "{3, 1, 2}"),
+            (
+                "a20200015affffffff",
+                CborError::Truncated,
+                "{2, 1: <truncated>}",
+            ),
+            ("a2020001ff", CborError::Indefinite, "{2, 1: break}"),
+        ] {
+            assert_eq!(decode(&h(hex)), Err(err), "{why}: {hex}");
+        }
+        // Bytewise order of the encodings: -1 (0x20) sorts after 24 (0x18 0x18).
+        assert!(
+            decode(&h("a21818002000")).is_ok(),
+            "{{24, -1}} is canonical"
+        );
+        assert_eq!(
+            decode(&h("a22000181800")),
+            Err(CborError::NonCanonical),
+            "{{-1, 24}}"
+        );
+        assert!(decode(&h("a241000042000000")).is_ok(), "{{h'00', h'0000'}}");
+        assert_eq!(
+            decode(&h("a242000000410000")),
+            Err(CborError::NonCanonical),
+            "{{h'0000', h'00'}}"
+        );
+    }
+
+    /// The quadratic check the reader used before: every key against every earlier one, then the order
+    /// of neighbours after the whole map. The reader must agree with it on every map.
+    fn reference_map_error(keys: &[Vec<u8>]) -> Option<CborError> {
+        for (i, k) in keys.iter().enumerate() {
+            if keys.iter().take(i).any(|e| e == k) {
+                return Some(CborError::DuplicateKey);
+            }
+        }
+        keys.windows(2)
+            .any(|w| w[0] >= w[1])
+            .then_some(CborError::NonCanonical)
+    }
+
+    #[test]
+    fn many_long_keys_out_of_order_are_checked_quickly() {
+        // 256 keys of 4 KiB that share all but their last two bytes, in descending order with a
+        // duplicate of the first at the end: about 8 comparisons per key instead of up to 255.
+        let key = |i: u16| {
+            let mut k = vec![0x59, 0x10, 0x00];
+            k.extend(std::iter::repeat_n(0xaa, 4094));
+            k.extend_from_slice(&i.to_be_bytes());
+            k
+        };
+        let mut map = vec![0xb9, 0x01, 0x00];
+        for i in (1..256u16).rev() {
+            map.extend(key(i));
+            map.push(0);
+        }
+        map.extend(key(255));
+        map.push(0);
+        let start = std::time::Instant::now();
+        assert_eq!(decode(&map), Err(CborError::DuplicateKey));
+        assert!(start.elapsed() < std::time::Duration::from_secs(2));
+    }
+    #[test]
     fn depth_is_capped() {
         let mut deep = vec![0x81u8; MAX_DEPTH + 1];
         deep.push(0x00);
@@ -576,6 +701,26 @@ mod tests {
             let bytes = v.encode();
             let back = decode(&bytes).unwrap();
             prop_assert_eq!(back.encode(), bytes);
+        }
+
+        #[test]
+        fn map_key_checks_agree_with_the_quadratic_reference(
+            keys in proptest::collection::vec(proptest::collection::vec(0u8..4, 0..3), 0..12)
+        ) {
+            // Each key a byte string of 0 to 2 bytes from a small alphabet: many duplicates and ties.
+            let mut map = Vec::new();
+            write_head(&mut map, 5, keys.len() as u64);
+            let mut encoded = Vec::new();
+            for k in &keys {
+                let mut e = Vec::new();
+                write_head(&mut e, 2, k.len() as u64);
+                e.extend_from_slice(k);
+                map.extend_from_slice(&e);
+                map.push(0xf6);
+                encoded.push(e);
+            }
+            let got = decode(&map).err();
+            prop_assert_eq!(got, reference_map_error(&encoded));
         }
 
         #[test]

@@ -41,13 +41,15 @@ impl Algorithm {
     }
 }
 
-/// COSE algorithm identifiers recognised in headers (signature algorithms of the IANA registry that a
-/// producer might plausibly write). Any other value is rejected as unknown; a known one that is not the
-/// key's algorithm is rejected as a mismatch.
+/// COSE algorithm identifiers recognised in headers: signature algorithms of the IANA registry that a
+/// producer might plausibly write (EdDSA, Ed25519, ECDSA, RSASSA-PSS). Any other value is rejected as
+/// unknown; a known one that is not the key's algorithm is rejected as a mismatch. MAC algorithms
+/// (HMAC 4 to 7, AES-MAC 14 to 26) are not signature algorithms and cannot head a COSE_Sign1, so they
+/// are unknown here.
 pub(crate) fn is_known_cose_alg(alg: i64) -> bool {
     matches!(
         alg,
-        -8 | -7 | -19 | -35 | -36 | -37 | -38 | -39 | -47 | -257 | -258 | -259 | 4 | 5 | 6 | 7
+        -8 | -7 | -19 | -35 | -36 | -37 | -38 | -39 | -47 | -257 | -258 | -259
     )
 }
 

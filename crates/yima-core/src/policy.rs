@@ -273,18 +273,10 @@ pub fn check_with_replay(
 ) -> Verdict {
     if !is_presentation(text) {
         let unverified = Unverified::parse(text).map_err(from_verify_error)?;
-        let accepted = check_unverified(&unverified, bundle, policy, now)?;
-        let claims = accepted.verified.claims();
-        if policy
-            .require_holder_binding
-            .contains(&claims.credential.kind())
-        {
-            return Err(holder_reject(PresentationError::Required, Some(claims)));
-        }
-        return Ok(accepted);
+        return check_unverified(&unverified, bundle, policy, now);
     }
     let p = Presentation::parse(text).map_err(|e| holder_reject(e, None))?;
-    let accepted = check_unverified(&p.credential, bundle, policy, now)?;
+    let accepted = check_credential(&p.credential, bundle, policy, now)?;
     let claims = accepted.verified.claims();
     let holder_key = claims
         .confirmation
@@ -309,8 +301,32 @@ pub fn check_with_replay(
     Ok(accepted)
 }
 
-/// As [`check`], for an already parsed credential.
+/// As [`check`], for an already parsed static credential (one that is not wrapped in a device
+/// presentation): a credential whose kind the policy lists in `require_holder_binding` is refused with
+/// `presentation.required` (stage `holder`) once every other check has passed, as [`check`] refuses a
+/// static code of that kind. A holder-bound presentation is checked with [`check`] or
+/// [`check_with_replay`] on its `YP1:` text, which verify the device signature.
 pub fn check_unverified(
+    unverified: &Unverified,
+    bundle: &TrustBundle,
+    policy: &Policy,
+    now: u64,
+) -> Verdict {
+    let accepted = check_credential(unverified, bundle, policy, now)?;
+    let claims = accepted.verified.claims();
+    if policy
+        .require_holder_binding
+        .contains(&claims.credential.kind())
+    {
+        return Err(holder_reject(PresentationError::Required, Some(claims)));
+    }
+    Ok(accepted)
+}
+
+/// Every check of a venue verdict on one credential except holder binding: signature with the bundle's
+/// issuer keys, issuer authorisation, status and the venue policy. The caller decides whether the
+/// credential came as a static code or inside a verified presentation.
+fn check_credential(
     unverified: &Unverified,
     bundle: &TrustBundle,
     policy: &Policy,
@@ -450,5 +466,94 @@ fn unknown_status(policy: &Policy, claims: &Claims, why: &str) -> Result<StatusO
             format!("status unknown: {why}"),
             Some(claims),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credential::issue;
+    use crate::keys::SigningKey;
+    use crate::presentation::present;
+    use crate::samples;
+    use crate::trust::{BundleCheck, BundleContents, Issuer};
+
+    const T: u64 = 1_767_225_600;
+
+    fn bundle(issuer: &SigningKey) -> TrustBundle {
+        let authority = SigningKey::from_seed(&[7; 32]);
+        let contents = BundleContents {
+            seq: 1,
+            issued_at: T - 60,
+            expires_at: T + 86_400,
+            issuers: vec![Issuer {
+                name: samples::ISSUER.into(),
+                key: issuer.verifying_key(),
+                kinds: Kind::ALL.to_vec(),
+                valid_from: T - 86_400,
+                valid_until: T + 86_400,
+            }],
+            status_lists: Vec::new(),
+        };
+        let check = BundleCheck {
+            now: T,
+            skew: 0,
+            accepted_seq: None,
+            max_age: None,
+        };
+        TrustBundle::verify(
+            &contents.sign(&authority),
+            &authority.verifying_key(),
+            &check,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn check_unverified_enforces_require_holder_binding() {
+        let (issuer, device) = (
+            SigningKey::from_seed(&[1; 32]),
+            SigningKey::from_seed(&[2; 32]),
+        );
+        let bundle = bundle(&issuer);
+        let mut claims = samples::claims(Kind::HealthCode, T, [0; 8]);
+        claims.confirmation = Some(device.verifying_key().to_bytes());
+        let text = issue(&claims, &issuer).unwrap().text;
+        let unverified = Unverified::parse(&text).unwrap();
+        let policy = Policy {
+            require_holder_binding: vec![Kind::HealthCode],
+            ..Policy::default()
+        };
+        // The static code of a kind that requires a device presentation is refused by the public
+        // entry point for parsed credentials too, not only by `check`.
+        let e = check_unverified(&unverified, &bundle, &policy, T).unwrap_err();
+        assert_eq!(
+            (e.code, e.stage),
+            ("presentation.required", VerdictStage::Holder)
+        );
+        assert!(e.claims.is_some(), "the refusal shows whom it refused");
+        let e = check(&text, &bundle, &policy, T).unwrap_err();
+        assert_eq!(e.code, "presentation.required");
+        // Other checks still come first: an untrusted issuer is an issuer error, not a holder error.
+        let other = bundle_with_other_issuer();
+        let e = check_unverified(&unverified, &other, &policy, T).unwrap_err();
+        assert_eq!(e.code, "key.unknown-kid");
+        // The device presentation of the same credential is accepted.
+        let p = present(&text, &device, T, None).unwrap();
+        assert!(check(&p, &bundle, &policy, T).is_ok());
+        // Without the requirement, the static code is accepted by both entry points.
+        let lax = Policy::default();
+        assert!(check_unverified(&unverified, &bundle, &lax, T).is_ok());
+        assert!(check(&text, &bundle, &lax, T).is_ok());
+        // A kind not listed is unaffected.
+        let other_kind = Policy {
+            require_holder_binding: vec![Kind::SocialSecurityCard],
+            ..Policy::default()
+        };
+        assert!(check_unverified(&unverified, &bundle, &other_kind, T).is_ok());
+    }
+
+    fn bundle_with_other_issuer() -> TrustBundle {
+        bundle(&SigningKey::from_seed(&[9; 32]))
     }
 }

@@ -30,6 +30,8 @@ pub const BITS: u8 = 2;
 pub const MAX_ENTRIES: u64 = 1 << 27;
 /// Largest signed status list token accepted, in bytes.
 pub const MAX_TOKEN_BYTES: usize = 16 << 20;
+/// Largest inflated bit array of one list, in bytes ([`MAX_ENTRIES`] entries at 2 bits: 32 MiB).
+pub const MAX_LIST_BYTES: usize = (MAX_ENTRIES / 4) as usize;
 
 /// The status of one credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -162,8 +164,17 @@ impl StatusList {
     /// Decompresses `lst`, refusing more than [`MAX_ENTRIES`] entries' worth of output. The list length
     /// is the decompressed size times 4.
     pub fn from_compressed(lst: &[u8]) -> Result<Self, VerifyError> {
-        let max = usize::try_from(MAX_ENTRIES / 4).unwrap_or(usize::MAX);
-        let bytes = transport::inflate_capped(lst, max)?;
+        Self::from_compressed_capped(lst, MAX_LIST_BYTES)
+    }
+
+    /// As [`from_compressed`](Self::from_compressed), refusing more than `max` bytes of output (at most
+    /// [`MAX_LIST_BYTES`]): inflating stops at the first byte past the cap, and the output buffer never
+    /// grows past it.
+    pub(crate) fn from_compressed_capped(lst: &[u8], max: usize) -> Result<Self, VerifyError> {
+        let mut bytes = transport::inflate_capped(lst, max.min(MAX_LIST_BYTES))?;
+        // The buffer grew geometrically and may hold up to twice the list: keep only the list, so that
+        // what a scanner retains is what the bundle's budget counted.
+        bytes.shrink_to_fit();
         if bytes.is_empty() {
             return Err(VerifyError::ClaimInvalid {
                 field: "lst",
@@ -260,6 +271,17 @@ impl StatusListToken {
         bytes: &[u8],
         keys: &'k [VerifyingKey],
     ) -> Result<(StatusListToken, &'k VerifyingKey), VerifyError> {
+        Self::verify_capped(bytes, keys, MAX_LIST_BYTES)
+    }
+
+    /// As [`verify`](Self::verify), with the inflated list capped at `max_list_bytes` (at most
+    /// [`MAX_LIST_BYTES`]); a longer list is `decompress.too-large` with that cap. The trust bundle passes
+    /// what remains of its budget for all its lists (`trust::MAX_BUNDLE_STATUS_BYTES`).
+    pub(crate) fn verify_capped<'k>(
+        bytes: &[u8],
+        keys: &'k [VerifyingKey],
+        max_list_bytes: usize,
+    ) -> Result<(StatusListToken, &'k VerifyingKey), VerifyError> {
         if bytes.len() > MAX_TOKEN_BYTES {
             return Err(VerifyError::CoseTooLarge {
                 len: bytes.len(),
@@ -269,10 +291,10 @@ impl StatusListToken {
         let parsed = cose::parse_typed(bytes, Some(TYP))?;
         let key = cose::verify_signature(bytes, &parsed, keys)?;
         let payload = bytes.get(parsed.payload.clone()).unwrap_or_default();
-        Ok((Self::from_payload(payload)?, key))
+        Ok((Self::from_payload(payload, max_list_bytes)?, key))
     }
 
-    fn from_payload(payload: &[u8]) -> Result<Self, VerifyError> {
+    fn from_payload(payload: &[u8], max_list_bytes: usize) -> Result<Self, VerifyError> {
         let Value::Map(pairs) = cbor::decode(payload).map_err(VerifyError::PayloadCbor)? else {
             return Err(VerifyError::ClaimType("status list claims"));
         };
@@ -316,7 +338,10 @@ impl StatusListToken {
                 reason: "yima status lists use 2 bits per credential",
             });
         }
-        let list = StatusList::from_compressed(lst.ok_or(VerifyError::ClaimMissing("lst"))?)?;
+        let list = StatusList::from_compressed_capped(
+            lst.ok_or(VerifyError::ClaimMissing("lst"))?,
+            max_list_bytes,
+        )?;
         Ok(StatusListToken {
             issuer: issuer.to_owned(),
             list_id,

@@ -25,7 +25,7 @@ use crate::cose;
 use crate::error::SignerError;
 use crate::error::VerifyError;
 use crate::keys::{Signer, SigningKey, VerifyingKey};
-use crate::status::StatusListToken;
+use crate::status::{MAX_LIST_BYTES, StatusListToken};
 
 /// `typ` of a trust bundle.
 pub const TYP: &str = "application/yima-trust+cwt";
@@ -33,6 +33,17 @@ pub const TYP: &str = "application/yima-trust+cwt";
 pub const MAX_BUNDLE_BYTES: usize = 64 << 20;
 /// Bundle format version.
 pub const VERSION: u64 = 1;
+/// Most bytes all the status lists of one bundle may inflate to together (64 MiB). Each list is
+/// inflated with what remains of this budget as its cap, so a bundle of small zlib bombs (up to 256
+/// lists of 32 MiB each, 8 GiB) is refused after at most this much output instead of exhausting the
+/// scanner's memory.
+///
+/// Sizing: a list for the 24 million residents of a large city is 6 MB (2 bits each), so the budget
+/// holds ten such lists (several issuers and kinds), or two lists of the largest size one token may
+/// carry ([`crate::status::MAX_LIST_BYTES`], 2^27 entries). It equals [`MAX_BUNDLE_BYTES`]: the lists a
+/// scanner keeps for one bundle are never larger than the largest bundle (while a list is inflated, its
+/// buffer's previous block, at most half a list, exists too; figures in SECURITY.md).
+pub const MAX_BUNDLE_STATUS_BYTES: usize = 64 << 20;
 
 /// A trusted issuer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +100,12 @@ pub enum BundleError {
     /// A status list in the bundle does not verify with its issuer's key.
     #[error("status list in the bundle is invalid: {0}")]
     StatusList(VerifyError),
+    /// The bundle's status lists together inflate to more than [`MAX_BUNDLE_STATUS_BYTES`].
+    #[error("the status lists in the bundle inflate to more than {max} bytes together")]
+    StatusTooLarge {
+        /// The budget in bytes ([`MAX_BUNDLE_STATUS_BYTES`]).
+        max: usize,
+    },
 }
 
 impl BundleError {
@@ -103,6 +120,7 @@ impl BundleError {
             BundleError::Rollback { .. } => "bundle.rollback",
             BundleError::FromFuture => "bundle.from-future",
             BundleError::StatusList(_) => "bundle.status-list-invalid",
+            BundleError::StatusTooLarge { .. } => "bundle.status-too-large",
         }
     }
 }
@@ -375,11 +393,22 @@ fn issuer_from(v: &Value<'_>) -> Result<Issuer, VerifyError> {
 impl TrustBundle {
     /// Parses a bundle and checks, in order: signature by the pinned key, issue time not in the future
     /// (beyond skew), not expired and not older than `max_age`, sequence number not below the accepted
-    /// one, and every status list's signature by its issuer.
+    /// one, and every status list's signature by its issuer, with all the lists together inflating to at
+    /// most [`MAX_BUNDLE_STATUS_BYTES`].
     pub fn verify(
         bytes: &[u8],
         pinned: &VerifyingKey,
         check: &BundleCheck,
+    ) -> Result<Self, BundleError> {
+        Self::verify_with_budget(bytes, pinned, check, MAX_BUNDLE_STATUS_BYTES)
+    }
+
+    /// [`verify`](Self::verify) with `status_budget` bytes for the inflated status lists together.
+    fn verify_with_budget(
+        bytes: &[u8],
+        pinned: &VerifyingKey,
+        check: &BundleCheck,
+        status_budget: usize,
     ) -> Result<Self, BundleError> {
         let contents = BundleContents::verify_signature(bytes, pinned)?;
         if contents.issued_at > check.now.saturating_add(check.skew) {
@@ -405,9 +434,24 @@ impl TrustBundle {
         }
         let keys: Vec<VerifyingKey> = contents.issuers.iter().map(|i| i.key.clone()).collect();
         let mut lists = BTreeMap::new();
+        let too_large = BundleError::StatusTooLarge { max: status_budget };
+        let mut remaining = status_budget;
         for token in &contents.status_lists {
+            // Every list inflates to at least one byte: with the budget spent, refuse before any work.
+            if remaining == 0 {
+                return Err(too_large);
+            }
+            // What remains of the budget caps this list's output (and its buffer); where the budget is
+            // the tighter cap, running into it is the bundle's fault, not the list's.
+            let cap = remaining.min(MAX_LIST_BYTES);
             let (t, key) =
-                StatusListToken::verify(token, &keys).map_err(BundleError::StatusList)?;
+                StatusListToken::verify_capped(token, &keys, cap).map_err(|e| match e {
+                    VerifyError::DecompressTooLarge { .. } if cap < MAX_LIST_BYTES => {
+                        too_large.clone()
+                    }
+                    e => BundleError::StatusList(e),
+                })?;
+            remaining = remaining.saturating_sub(t.list.as_bytes().len());
             // The list must be published by the issuer it names.
             let owner = contents
                 .issuers
@@ -477,13 +521,18 @@ mod tests {
     }
 
     fn token(key: &SigningKey, list_id: u64, issued_at: u64) -> Vec<u8> {
+        token_of_len(key, list_id, issued_at, 8)
+    }
+
+    /// A token whose list has `entries` entries (`entries / 4` bytes inflated).
+    fn token_of_len(key: &SigningKey, list_id: u64, issued_at: u64, entries: u64) -> Vec<u8> {
         StatusListToken {
             issuer: "SH".into(),
             list_id,
             issued_at,
             expires_at: None,
             ttl: None,
-            list: StatusList::new(8).unwrap(),
+            list: StatusList::new(entries).unwrap(),
         }
         .sign(key)
     }
@@ -546,6 +595,68 @@ mod tests {
             verify(&unnamed, &authority).unwrap_err().code(),
             "bundle.invalid"
         );
+    }
+
+    #[test]
+    fn status_lists_share_one_inflate_budget() {
+        let (authority, sh) = (
+            SigningKey::from_seed(&[1; 32]),
+            SigningKey::from_seed(&[2; 32]),
+        );
+        // Three lists of 40 entries: 10 bytes each once inflated.
+        let contents = BundleContents {
+            seq: 1,
+            issued_at: T - 10,
+            expires_at: T + 10,
+            issuers: vec![issuer(&sh, "SH")],
+            status_lists: (1..=3)
+                .map(|id| token_of_len(&sh, id, T - 10, 40))
+                .collect(),
+        };
+        let bytes = contents.sign(&authority);
+        let check = BundleCheck {
+            now: T,
+            skew: 0,
+            accepted_seq: None,
+            max_age: None,
+        };
+        let verify = |budget| {
+            TrustBundle::verify_with_budget(&bytes, &authority.verifying_key(), &check, budget)
+        };
+        // Exactly enough: accepted, every list complete.
+        let ok = verify(30).unwrap();
+        assert_eq!(ok.status_list("SH", 3).unwrap().list.len(), 40);
+        // The third list runs into what remains of the budget (5 bytes) while it is inflated.
+        let e = verify(25).unwrap_err();
+        assert_eq!(e.code(), "bundle.status-too-large");
+        assert_eq!(e, BundleError::StatusTooLarge { max: 25 });
+        // The budget is spent by the first two: the third is refused before it is looked at.
+        assert_eq!(verify(20).unwrap_err().code(), "bundle.status-too-large");
+        assert_eq!(verify(9).unwrap_err().code(), "bundle.status-too-large");
+        assert_eq!(verify(0).unwrap_err().code(), "bundle.status-too-large");
+        // A list that is invalid by itself keeps its own code while budget remains.
+        let forged = BundleContents {
+            status_lists: vec![token_of_len(
+                &SigningKey::from_seed(&[3; 32]),
+                1,
+                T - 10,
+                40,
+            )],
+            ..contents.clone()
+        };
+        let e = TrustBundle::verify_with_budget(
+            &forged.sign(&authority),
+            &authority.verifying_key(),
+            &check,
+            25,
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "bundle.status-list-invalid");
+        // The real budget takes the realistic case: lists for 24 million credentials (6 MB) fit ten
+        // times over.
+        const { assert!(MAX_BUNDLE_STATUS_BYTES >= 10 * 6_000_000) };
+        const { assert!(MAX_BUNDLE_STATUS_BYTES >= 2 * MAX_LIST_BYTES) };
+        assert_eq!(verify(MAX_BUNDLE_STATUS_BYTES).unwrap().lists.len(), 3);
     }
 
     #[test]

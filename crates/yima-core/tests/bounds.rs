@@ -300,6 +300,110 @@ fn status_list_bomb_stops_at_32_mib() {
     );
 }
 
+/// A status list token of issuer `SH`, list `list_id`, signed by `key`, carrying `lst` as is.
+fn status_token(key: &SigningKey, list_id: u64, lst: &[u8]) -> Vec<u8> {
+    let uri = status::list_uri("SH", list_id);
+    let payload = Value::Map(vec![
+        (Value::int(2), Value::Text(&uri)),
+        (Value::int(6), Value::Uint(1)),
+        (
+            Value::int(status::CLAIM_STATUS_LIST),
+            Value::Map(vec![
+                (Value::Text("bits"), Value::Uint(2)),
+                (Value::Text("lst"), Value::Bytes(lst)),
+            ]),
+        ),
+    ])
+    .encode();
+    cose::sign(key, &payload, Some(status::TYP))
+}
+
+/// A bundle signed by `authority` with issuer `SH` (key `sh`) and one status list token per entry of
+/// `lsts`.
+fn bundle_with_lists(authority: &SigningKey, sh: &SigningKey, lsts: &[&[u8]]) -> Vec<u8> {
+    BundleContents {
+        seq: 1,
+        issued_at: 1,
+        expires_at: 1 << 40,
+        issuers: vec![trust::Issuer {
+            name: "SH".into(),
+            key: sh.verifying_key(),
+            kinds: vec![yima_core::Kind::HealthCode],
+            valid_from: 0,
+            valid_until: 1 << 40,
+        }],
+        status_lists: lsts
+            .iter()
+            .zip(1..)
+            .map(|(lst, id)| status_token(sh, id, lst))
+            .collect(),
+    }
+    .sign(authority)
+}
+
+#[test]
+fn status_lists_of_one_bundle_share_a_64_mib_budget() {
+    // The attack: 256 tokens (the most one CBOR array holds), each a valid list of the largest size,
+    // 2^27 entries = 32 MiB of zeros compressed to 32 KiB. Every list is fine on its own; before the
+    // budget the scanner inflated all of them, 8 GiB, while loading the bundle. Now the first two fill
+    // the budget and the third is refused before it is inflated.
+    let (authority, sh) = (
+        SigningKey::from_seed(&[0x51; 32]),
+        SigningKey::from_seed(&[0x52; 32]),
+    );
+    let check = BundleCheck {
+        now: 2,
+        skew: 0,
+        accepted_seq: None,
+        max_age: None,
+    };
+    let full = zlib(&vec![0u8; status::MAX_LIST_BYTES]);
+    let bundle = bundle_with_lists(&authority, &sh, &vec![full.as_slice(); 256]);
+    assert!(bundle.len() < 10 * MIB, "{}", bundle.len());
+    let pinned = authority.verifying_key();
+    let (r, took, peak) = measure(|| TrustBundle::verify(&bundle, &pinned, &check).map(|_| ()));
+    let code = r.unwrap_err().code();
+    assert_eq!(code, "bundle.status-too-large");
+    // The budget itself, the tokens copied out of the payload, and while the list being inflated
+    // grows, its previous block (at most half the per-list cap): nowhere near 8 GiB.
+    let tokens: usize = 256 * (full.len() + 200);
+    let bound = trust::MAX_BUNDLE_STATUS_BYTES + status::MAX_LIST_BYTES / 2 + tokens + MIB;
+    assert!(peak <= bound, "peak {peak} > {bound}");
+    report(
+        "status lists per bundle (64 MiB), 256 x 32 MiB",
+        bundle.len(),
+        code,
+        took,
+        peak,
+        bound,
+    );
+
+    // Lists of 24 MiB: the third runs into the 16 MiB that remain and is stopped there.
+    let part = zlib(&vec![0u8; 24 * MIB]);
+    let bundle = bundle_with_lists(&authority, &sh, &[&part, &part, &part]);
+    let (r, took, peak) = measure(|| TrustBundle::verify(&bundle, &pinned, &check).map(|_| ()));
+    let code = r.unwrap_err().code();
+    assert_eq!(code, "bundle.status-too-large");
+    let bound = trust::MAX_BUNDLE_STATUS_BYTES + status::MAX_LIST_BYTES / 2 + MIB;
+    assert!(peak <= bound, "peak {peak} > {bound}");
+    report(
+        "status lists per bundle (64 MiB), 3 x 24 MiB",
+        bundle.len(),
+        code,
+        took,
+        peak,
+        bound,
+    );
+
+    // Two lists of the largest size fill the budget exactly and are accepted.
+    let bundle = bundle_with_lists(&authority, &sh, &[&full, &full]);
+    let b = TrustBundle::verify(&bundle, &pinned, &check).unwrap();
+    assert_eq!(
+        b.status_list("SH", 2).unwrap().list.len(),
+        status::MAX_ENTRIES
+    );
+}
+
 #[test]
 fn presentation_text_is_capped() {
     let text = format!("{}{}", yima_core::presentation::PREFIX, "0".repeat(4 * MIB));

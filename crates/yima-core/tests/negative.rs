@@ -323,6 +323,16 @@ hostile! {
     header_empty_map: "header.alg-missing" @ Header => cose_err(&with_protected(&[0xa0]));
     header_alg_unknown: "header.alg-unknown" @ Header => cose_err(&with_protected(&cose::protected_header(99_999, &key().kid())));
     header_alg_none_zero: "header.alg-unknown" @ Header => cose_err(&with_protected(&cose::protected_header(0, &key().kid())));
+    /// HMAC 256/64 (4) is a MAC algorithm: it cannot head a COSE_Sign1, so it is unknown, not a mismatch.
+    header_alg_hmac_4: "header.alg-unknown" @ Header => cose_err(&with_protected(&cose::protected_header(4, &key().kid())));
+    /// HMAC 256/256 (5).
+    header_alg_hmac_5: "header.alg-unknown" @ Header => cose_err(&with_protected(&cose::protected_header(5, &key().kid())));
+    /// HMAC 384/384 (6).
+    header_alg_hmac_6: "header.alg-unknown" @ Header => cose_err(&with_protected(&cose::protected_header(6, &key().kid())));
+    /// HMAC 512/512 (7).
+    header_alg_hmac_7: "header.alg-unknown" @ Header => cose_err(&with_protected(&cose::protected_header(7, &key().kid())));
+    /// AES-MAC 128/64 (14), another MAC algorithm.
+    header_alg_aes_mac: "header.alg-unknown" @ Header => cose_err(&with_protected(&cose::protected_header(14, &key().kid())));
     header_alg_text: "header.invalid" @ Header => {
         let kid = key().kid();
         cose_err(&with_protected(&protected_map(vec![(int(1), Value::Text("EdDSA")), (int(4), Value::Bytes(&kid))])))

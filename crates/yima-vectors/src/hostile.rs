@@ -877,8 +877,8 @@ fn bitflip_cases(h: &mut Hostile, reference: &[u8]) -> Res<()> {
             "alg-minus-8-to-plus-7",
             5,
             0x20,
-            "alg -8 becomes +7 (HMAC 512/512, in the recognised list, not the key's algorithm)",
-            "key.alg-mismatch",
+            "alg -8 becomes +7 (HMAC 512/512, a MAC algorithm, not a signature algorithm)",
+            "header.alg-unknown",
         ),
         (
             "alg-minus-8-to-minus-4",
@@ -1785,9 +1785,9 @@ fn header_cases(h: &mut Hostile, reference: &[u8]) -> Res<()> {
         ),
         (
             "alg-hmac",
-            "alg 5 (HMAC 256/256, a MAC algorithm) with an Ed25519 kid.",
+            "alg 5 (HMAC 256/256, a MAC algorithm, not a signature algorithm) with an Ed25519 kid.",
             hdr(vec![alg(C::U(5)), k()]),
-            "key.alg-mismatch",
+            "header.alg-unknown",
         ),
         (
             "alg-below-i64",
