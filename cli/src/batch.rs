@@ -21,8 +21,9 @@
 //! is `{"row": N, "error": {"code": …, "message": …}}`, the same is printed on stderr, and the run exits
 //! with status 1 after issuing every other row. Error codes: `row.unreadable` (not a CSV record / not a
 //! JSON object of the right shape), `row.invalid-field` (a field the CLI parses: hex id, region number,
-//! a citizen ID used as holder id), `row.missing-issuer` (no `issuer` and no `--issuer`), `qr` (the PNG
-//! could not be rendered), and the core's `issue.invalid-field` / `issue.too-large`.
+//! a citizen ID used as holder id), `row.missing-issuer` (no `issuer` and no `--issuer`), the `yima-qr`
+//! library's `qr.*` code when the PNG could not be rendered (e.g. `qr.render-size` for a `--scale` too
+//! large for the symbol), and the core's `issue.invalid-field` / `issue.too-large`.
 //!
 //! # Restarting
 //!
@@ -197,7 +198,7 @@ impl Job {
         if let Some((dir, ec, scale)) = &self.png {
             let png = yima_qr::encode(&issued.text, *ec)
                 .and_then(|s| s.to_png(*scale, output::QUIET_ZONE))
-                .map_err(|e| RowError::new("qr", e.to_string()))?;
+                .map_err(|e| RowError::new(e.code(), e.to_string()))?;
             let path = dir.join(format!("{row:08}.png"));
             std::fs::write(&path, png).map_err(|e| Fatal::Cli(CliError::io(&path, e)))?;
             line.push_str(&format!(

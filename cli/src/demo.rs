@@ -52,9 +52,7 @@ pub fn run(args: &DemoArgs) -> Result<i32, CliError> {
         let claims = samples::claims(kind, now, cti);
         let issued = issue(&claims, &key)?;
         let symbol = output::symbol(&issued.text, EcLevel::M)?;
-        let png = symbol
-            .to_png(6, QUIET_ZONE)
-            .map_err(|e| CliError::Qr(e.to_string()))?;
+        let png = symbol.to_png(6, QUIET_ZONE)?;
         let path: PathBuf = dir.join(format!("{kind}.png"));
         std::fs::write(&path, &png).map_err(|e| CliError::io(&path, e))?;
         let found = input::scan(&path.display().to_string(), &png);

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use yima_core::{IssueError, KeyError, SignerError};
 use yima_pkcs11::Pkcs11Error;
+use yima_qr::QrError;
 
 /// A failure that stops the command with exit status 2.
 #[derive(Debug, thiserror::Error)]
@@ -39,9 +40,15 @@ pub enum CliError {
         /// Explanation.
         message: String,
     },
-    /// Rendering or reading a QR image failed.
-    #[error("{0}")]
-    Qr(String),
+    /// Encoding or rendering a QR code failed. The code is the `yima-qr` library's (`qr.too-long`,
+    /// `qr.encode`, `qr.render-size`, `qr.png-encode`, `qr.unknown-ec-level`), not a blanket `qr`.
+    #[error("{message}")]
+    Qr {
+        /// Stable code from [`QrError::code`], e.g. `qr.render-size`.
+        code: &'static str,
+        /// Explanation.
+        message: String,
+    },
     /// A key in an HSM (a `pkcs11:` URI) could not be opened or generated.
     #[error("{0}")]
     Pkcs11(#[from] Pkcs11Error),
@@ -59,7 +66,7 @@ impl CliError {
             CliError::Key { err, .. } => err.code(),
             CliError::Issue(e) => e.code(),
             CliError::Bundle { code, .. } => code,
-            CliError::Qr(_) => "qr",
+            CliError::Qr { code, .. } => code,
             CliError::Pkcs11(e) => e.code(),
             CliError::Signer(e) => e.code(),
         }
@@ -70,6 +77,15 @@ impl CliError {
         CliError::Io {
             path: path.to_owned(),
             source,
+        }
+    }
+}
+
+impl From<QrError> for CliError {
+    fn from(e: QrError) -> Self {
+        CliError::Qr {
+            code: e.code(),
+            message: e.to_string(),
         }
     }
 }

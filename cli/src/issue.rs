@@ -10,7 +10,7 @@ use yima_core::claims::{
     HealthStatus, SocialSecurityCard,
 };
 use yima_core::ident::CitizenId;
-use yima_core::{issue_with, samples};
+use yima_core::{IssueError, issue_with, samples};
 
 use crate::cli::{ClaimsFileArgs, CommonIssueArgs, HealthCodeArgs, IssueKind, Status};
 use crate::error::{CliError, usage};
@@ -113,22 +113,16 @@ fn health_code(a: &HealthCodeArgs) -> Result<Credential, CliError> {
     }
     let (Some(name), Some(region), Some(status)) = (&a.holder_name, &a.region, a.status) else {
         return Err(usage(
-            "health-code needs --holder-name, --holder-id, --region and --status (or --claims)",
+            "health-code needs --holder-name, --region, --status and --holder-id (or --holder-key), \
+             or --claims",
         ));
     };
     let id = match (&a.holder_id, &a.common.holder_key) {
         (Some(id), _) => id.as_str(),
+        // Device-bound: the library requires `cnf` when holder_id is left out, and build_claims sets it.
         (None, Some(_)) => "",
         (None, None) => return Err(usage("health-code needs --holder-id (or --holder-key)")),
     };
-    if CitizenId::parse(id).is_ok() {
-        return Err(usage(
-            "--holder-id looks like a citizen ID number; a health code carries only a pseudonymous id \
-             (e.g. a keyed hash of the ID, as hex)",
-        ));
-    }
-    let holder_id =
-        hex::decode(id).map_err(|_| usage("--holder-id must be hex (16 to 64 hex digits)"))?;
     let region: u32 = region
         .parse()
         .map_err(|_| usage("--region must be a 6-digit GB/T 2260 code such as 310104"))?;
@@ -137,13 +131,51 @@ fn health_code(a: &HealthCodeArgs) -> Result<Credential, CliError> {
         Status::Yellow => HealthStatus::Yellow,
         Status::Red => HealthStatus::Red,
     };
+    let reason = a.reason.clone();
+    if CitizenId::parse(id).is_ok() {
+        return Err(citizen_id_as_holder_id(status, name, id, region, reason));
+    }
+    let holder_id =
+        hex::decode(id).map_err(|_| usage("--holder-id must be hex (16 to 64 hex digits)"))?;
     Ok(Credential::HealthCode(HealthCode::new(
         status,
         name.as_str(),
         holder_id,
         region,
-        a.reason.clone(),
+        reason,
     )?))
+}
+
+/// The error for a `--holder-id` that is a citizen ID number as typed.
+///
+/// The library's rule refuses a `holder_id` whose bytes are such a number, but it never sees this one
+/// as typed: an ID ending in `X` is not hex, and an all-digit ID is valid hex that decodes to 9 bytes the
+/// library would accept. So the command line takes the text as the holder id, lets the library's rules
+/// run in their own field order (a bad `holder_name` is still reported first) and, when the library
+/// refuses `holder_id` as expected, keeps the library's code (`issue.invalid-field`, field `holder_id`)
+/// with a message that names the option and says what to give instead.
+fn citizen_id_as_holder_id(
+    status: HealthStatus,
+    name: &str,
+    id: &str,
+    region: u32,
+    reason: Option<String>,
+) -> CliError {
+    let ours = || {
+        CliError::Issue(IssueError::InvalidField {
+            field: "holder_id",
+            reason: "--holder-id looks like a citizen ID number; a health code carries only a \
+                     pseudonymous id (e.g. a keyed hash of the ID, as hex)"
+                .into(),
+        })
+    };
+    match HealthCode::new(status, name, id.as_bytes().to_vec(), region, reason) {
+        Err(IssueError::InvalidField {
+            field: "holder_id", ..
+        })
+        | Ok(_) => ours(),
+        Err(other) => CliError::Issue(other),
+    }
 }
 
 fn from_file<T: DeserializeOwned>(a: &ClaimsFileArgs) -> Result<T, CliError> {

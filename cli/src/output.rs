@@ -27,7 +27,7 @@ pub const QUIET_ZONE: u32 = 4;
 
 /// Encodes `text` as a QR symbol.
 pub fn symbol(text: &str, ec: EcLevel) -> Result<QrSymbol, CliError> {
-    yima_qr::encode(text, ec).map_err(|e| CliError::Qr(e.to_string()))
+    Ok(yima_qr::encode(text, ec)?)
 }
 
 /// Writes the credential to `out` (`-` is stdout) in `format`, or by the file extension when `None`.
@@ -60,9 +60,7 @@ pub fn write_credential(
         },
     };
     let bytes = match format {
-        Format::Png => symbol(text, ec)?
-            .to_png(scale, QUIET_ZONE)
-            .map_err(|e| CliError::Qr(e.to_string()))?,
+        Format::Png => symbol(text, ec)?.to_png(scale, QUIET_ZONE)?,
         Format::Svg => symbol(text, ec)?.to_svg(scale, QUIET_ZONE).into_bytes(),
         Format::Text => format!("{text}\n").into_bytes(),
     };

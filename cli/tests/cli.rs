@@ -295,7 +295,8 @@ fn issue_refuses_bad_identifiers_naming_the_field() {
         .output()
         .unwrap();
     assert_usage_error(&out, "citizen_id");
-    // A raw citizen ID as the health-code holder id is refused.
+    // A raw citizen ID as the health-code holder id is refused (more in
+    // `citizen_id_as_holder_id_is_the_librarys_invalid_field`).
     let out = yima()
         .args(common::health_code_args(
             key.to_str().unwrap(),
@@ -305,7 +306,8 @@ fn issue_refuses_bad_identifiers_naming_the_field() {
         ))
         .output()
         .unwrap();
-    assert_usage_error(&out, "citizen ID");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("yima: error (issue.invalid-field)"));
     // Unknown JSON fields are refused too.
     std::fs::write(
         &claims,
@@ -316,6 +318,106 @@ fn issue_refuses_bad_identifiers_naming_the_field() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// `yima issue health-code` for `name` with `--holder-id ID` and `extra`: (exit code, stderr).
+fn issue_holder(key: &Path, name: &str, id: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let out = yima()
+        .args(common::health_code_args(
+            key.to_str().unwrap(),
+            name,
+            id,
+            "green",
+        ))
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stderr).unwrap().trim_end().to_owned(),
+    )
+}
+
+#[test]
+fn citizen_id_as_holder_id_is_the_librarys_invalid_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = keygen(dir.path(), "issuer");
+    let ours = "yima: error (issue.invalid-field): cannot issue: invalid holder_id: --holder-id looks \
+                like a citizen ID number; a health code carries only a pseudonymous id (e.g. a keyed \
+                hash of the ID, as hex)";
+    // Typed as is: with an X check character (not hex, so the library never sees bytes to refuse) and
+    // all digits (valid hex for 9 bytes, which the library alone would accept). The command line's
+    // message, which names the option and what to give instead, with the library's code and field.
+    for id in ["11010519491231002X", "110105194912310003"] {
+        assert_eq!(
+            issue_holder(&key, "金*", id, &[]),
+            (Some(2), ours.into()),
+            "{id}"
+        );
+    }
+    // The same number's ASCII bytes given as hex are refused by the library's rule itself.
+    let as_hex = hex_of("11010519491231002X");
+    assert_eq!(
+        issue_holder(&key, "金*", &as_hex, &[]),
+        (
+            Some(2),
+            "yima: error (issue.invalid-field): cannot issue: invalid holder_id: is a raw citizen ID \
+             number; use a pseudonymous id"
+                .into()
+        )
+    );
+    // The library's field order holds: a bad holder_name (checked before holder_id) is reported first.
+    let (code, stderr) = issue_holder(&key, "金晓明", "11010519491231002X", &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.starts_with("yima: error (issue.invalid-field): cannot issue: invalid holder_name:"),
+        "{stderr}"
+    );
+    // A number whose check character is wrong is not a citizen ID: it is a pseudonymous id like any other.
+    assert_eq!(
+        issue_holder(&key, "金*", "110105194912310021", &[]).0,
+        Some(0)
+    );
+    // Still usage errors: text that is neither hex nor a citizen ID, and an empty id without a holder key.
+    let (code, stderr) = issue_holder(&key, "金*", "not-hex-at-all", &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.starts_with("yima: error (usage): --holder-id must be hex"),
+        "{stderr}"
+    );
+    let (code, stderr) = issue_holder(&key, "金*", "", &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.starts_with(
+            "yima: error (issue.invalid-field): cannot issue: invalid holder_id: required unless"
+        ),
+        "{stderr}"
+    );
+}
+
+fn hex_of(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn qr_errors_carry_the_librarys_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = keygen(dir.path(), "issuer");
+    let png = dir.path().join("code.png");
+    let png = png.to_str().unwrap();
+    // A zero module size and an image side past the renderer's 16384 px limit: `qr.render-size`, exit 2.
+    for scale in ["0", "1000"] {
+        let out = issue_health(&key, &["--out", png, "--scale", scale]);
+        assert_eq!(out.status.code(), Some(2), "--scale {scale}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with("yima: error (qr.render-size): cannot render: module size"),
+            "--scale {scale}: {stderr}"
+        );
+        assert!(!Path::new(png).exists());
+    }
+    // A scale the renderer accepts writes the image.
+    assert_success(&issue_health(&key, &["--out", png, "--scale", "8"]));
 }
 
 #[test]

@@ -257,3 +257,26 @@ fn csv_is_for_health_codes_only() {
     let out = batch(&key, &input, &out_path, &[]);
     common::assert_usage_error(&out, "JSON Lines");
 }
+
+#[test]
+fn png_render_errors_carry_the_librarys_code() {
+    let (dir, key, _public, input, out_path) = setup("people.csv");
+    people_csv(&input, 2);
+    let pngs = dir.path().join("png");
+    // 1000 px per module makes every symbol wider than the renderer's 16384 px: each row is rejected
+    // with the yima-qr code (not a blanket `qr`), the run exits 1.
+    let out = batch(
+        &key,
+        &input,
+        &out_path,
+        &["--png-dir", pngs.to_str().unwrap(), "--scale", "1000"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let got = lines(&out_path);
+    assert_eq!(got.len(), 2);
+    for (i, line) in got.iter().enumerate() {
+        assert_eq!(line["row"], i + 1);
+        assert_eq!(line["error"]["code"], "qr.render-size", "{line}");
+    }
+    assert!(String::from_utf8_lossy(&out.stderr).contains("qr.render-size"));
+}

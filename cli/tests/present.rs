@@ -153,3 +153,104 @@ fn watch_redraws_fresh_codes() {
     assert_eq!(out.matches("yima presentation, signed").count(), 2);
     assert!(out.contains('▀') || out.contains('▄'));
 }
+
+#[test]
+fn holder_key_without_holder_id_issues_a_device_bound_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    for k in ["authority", "sh", "device"] {
+        ok(d, &["keygen", "--out", k]);
+    }
+    let issue = |extra: &[&str]| {
+        let mut args = vec![
+            "issue",
+            "health-code",
+            "--key",
+            "sh.key",
+            "--issuer",
+            "SH",
+            "--holder-name",
+            "金*",
+            "--region",
+            "310104",
+            "--status",
+            "green",
+            "--now",
+            "2026-03-01T08:00:00Z",
+            "--out",
+            "code.txt",
+        ];
+        args.extend_from_slice(extra);
+        run(d, &args)
+    };
+    // Neither --holder-id nor --holder-key: refused by the argument parser (exit 2), nothing written.
+    let r = issue(&[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--holder-id"), "{}", r.stderr);
+    assert!(!d.join("code.txt").exists());
+    // --holder-key alone: a health code without holder_id; the device key is the pseudonym.
+    let r = issue(&["--holder-key", "device.pub"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let code_txt = std::fs::read_to_string(d.join("code.txt")).unwrap();
+    let code_txt = code_txt.trim();
+    let inspect = run(d, &["inspect", code_txt, "--json"]).json();
+    let fields = &inspect["claims"]["fields"];
+    assert_eq!(fields["holder_name"], "金*", "{inspect}");
+    assert!(fields.get("holder_id").is_none(), "{inspect}");
+    // It verifies with the issuer key...
+    let r = run(
+        d,
+        &[
+            "verify",
+            code_txt,
+            "--key",
+            "sh.pub",
+            "--json",
+            "--now",
+            "2026-03-01T09:00:00Z",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json()["valid"], true);
+    assert!(r.json()["claims"]["fields"].get("holder_id").is_none());
+    // ...and the device presents it to a venue that requires holder binding.
+    ok(d, &["trust", "init", "--out", "trust.json"]);
+    common::trust_add_sh(d, "health-code");
+    common::trust_sign(d, "bundle.cwt", "2026-03-01T08:00:00Z");
+    let p = ok(
+        d,
+        &present("device.key", &["--now", "2026-03-01T09:00:00Z"]),
+    );
+    let p = p.trim();
+    assert!(p.starts_with("YP1:"));
+    let r = run(
+        d,
+        &[
+            "verify",
+            p,
+            "--bundle",
+            "bundle.cwt",
+            "--bundle-key",
+            "authority.pub",
+            "--no-state",
+            "--json",
+            "--require-binding",
+            "health-code",
+            "--now",
+            "2026-03-01T09:00:30Z",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.json()["valid"], true);
+    // An empty --holder-id without a holder key is the library's rule: holder_id is required without cnf.
+    std::fs::remove_file(d.join("code.txt")).unwrap();
+    let r = issue(&["--holder-id", ""]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.starts_with(
+            "yima: error (issue.invalid-field): cannot issue: invalid holder_id: required unless"
+        ),
+        "{}",
+        r.stderr
+    );
+}
