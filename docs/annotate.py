@@ -769,9 +769,7 @@ def section_statuslist(v, _buf):
 
 def presentation_parts(text):
     body = b45decode(text[4:])
-    items = read_sequence(body)
-    assert len(items) == 4, "a presentation is a sequence of 4 items"
-    return body, items
+    return body, read_sequence(body)
 
 
 def presentation_signed_bytes(cose, ctx):
@@ -784,7 +782,11 @@ def section_presentation(v, _buf):
     out = ["## presentation", ""]
     if not text.startswith("YP1:"):
         return out + ["(the input of this vector is not a YP1: presentation)"]
-    body, (cred, ctx, tag, sig) = presentation_parts(text)
+    body, items = presentation_parts(text)
+    if len(items) != 4:
+        return out + ["%d bytes in %d CBOR items instead of 4: presentation.malformed (§17.6 step 1.4)"
+                      % (len(body), len(items))]
+    cred, ctx, tag, sig = items
     cose = body[cred.start:cred.end]
     digest = hashlib.sha256(cose).digest()
     out.append("text: %d chars = 4 (YP1:) + %d Base45 chars of %d bytes; smallest QR version at M = %s "
@@ -934,8 +936,9 @@ def check_venue_signatures(v):
         res = cose_check(tok, decode(tok), pk) if pk else "has no issuer key in the bundle"
         print("status list token %d: %s with the key of issuer %s" % (n, res, name), file=sys.stderr)
     text = v["input"]
-    if text.startswith("YP1:"):
-        body, (cred, ctx, tag, sig) = presentation_parts(text)
+    body, items = presentation_parts(text) if text.startswith("YP1:") else (None, [])
+    if len(items) == 4:
+        cred, ctx, tag, sig = items
         cose = body[cred.start:cred.end]
         c = decode(cose)
         prot, unprot, payload, csig, cph, cpl = sign1_parts(cose, c)

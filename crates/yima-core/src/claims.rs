@@ -358,6 +358,12 @@ fn text(field: &'static str, s: &str, max_bytes: usize) -> Check {
     Ok(())
 }
 
+/// The text rule T(`max_bytes`) of §6.3 as a verification error (`claims.invalid`), for text outside a
+/// credential that must obey the rule of a claim (a trust bundle's issuer names follow `iss`).
+pub(crate) fn text_rule(field: &'static str, s: &str, max_bytes: usize) -> Result<(), VerifyError> {
+    text(field, s, max_bytes).map_err(Violation::into_verify)
+}
+
 fn code_chars(field: &'static str, s: &str, max: usize, lower_ok: bool) -> Check {
     if s.is_empty() || s.len() > max {
         return Err(Violation::Ident(field, IdentError::Length));

@@ -22,7 +22,9 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::claims::{Claims, Credential, HealthStatus, Kind};
 use crate::credential::{Unverified, Verified, VerifyOptions};
 use crate::error::{Stage, VerifyError};
-use crate::presentation::{Presentation, PresentationError, ReplayCache, is_presentation};
+use crate::presentation::{
+    Presentation, PresentationError, ReplayCache, is_presentation, valid_venue,
+};
 use crate::status::CredentialStatus;
 use crate::trust::TrustBundle;
 
@@ -66,9 +68,50 @@ pub struct Policy {
     /// (kept separate from `clock_skew`: minutes of tolerance would defeat a 60-second window).
     #[serde(default = "default_presentation_skew", deserialize_with = "duration")]
     pub presentation_skew: u64,
-    /// Presentations must be bound to this venue id / nonce.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Presentations must be bound to this venue id / nonce: 1 to
+    /// [`MAX_VENUE_BYTES`](crate::presentation::MAX_VENUE_BYTES) bytes without control characters, as a
+    /// presentation can carry (refused when the policy is deserialized, and by [`Policy::validate`]).
+    #[serde(
+        default,
+        deserialize_with = "opt_venue_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub venue_id: Option<String>,
+}
+
+/// A policy that no scanner may use: it would refuse (or accept) credentials for a reason unrelated to
+/// them.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    /// `venue_id` is empty, longer than 32 bytes or contains a control character: no presentation can
+    /// carry it, so every presentation would be `presentation.wrong-venue`.
+    #[error("venue_id must be 1 to 32 bytes without control characters")]
+    InvalidVenueId,
+}
+
+impl PolicyError {
+    /// Stable machine code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PolicyError::InvalidVenueId => "policy.invalid-venue-id",
+        }
+    }
+}
+
+impl Policy {
+    /// Checks the fields whose values a scanner cannot use (today `venue_id`, §16.1). Deserializing a
+    /// policy applies the same checks; a policy built or changed in code should be validated before
+    /// use, and the verdict functions refuse every input under a policy that fails this (stage
+    /// `policy`, with this error's code).
+    pub fn validate(&self) -> Result<(), PolicyError> {
+        if let Some(v) = &self.venue_id
+            && !valid_venue(v)
+        {
+            return Err(PolicyError::InvalidVenueId);
+        }
+        Ok(())
+    }
 }
 
 fn default_freshness() -> u64 {
@@ -142,6 +185,17 @@ fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
 
 fn opt_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
     duration(d).map(Some)
+}
+
+fn opt_venue_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        Some(v) if !valid_venue(&v) => Err(serde::de::Error::custom(format!(
+            "{}: {}",
+            PolicyError::InvalidVenueId.code(),
+            PolicyError::InvalidVenueId
+        ))),
+        v => Ok(v),
+    }
 }
 
 /// The stage at which a venue check decided.
@@ -241,11 +295,19 @@ fn from_verify_error(e: VerifyError) -> Rejection {
     reject(stage, e.code(), e.to_string(), None)
 }
 
-/// Checks one transport text at a venue: parse, verify with the bundle's issuer keys (with the policy's
-/// clock skew), then issuer authorisation, status, the venue policy, and holder binding (a `YP1:`
+/// Checks one transport text at a venue: the policy itself ([`Policy::validate`]; an invalid policy
+/// refuses every input with stage `policy`), then parse, verify with the bundle's issuer keys (with the
+/// policy's clock skew), issuer authorisation, status, the venue policy, and holder binding (a `YP1:`
 /// presentation's device signature, freshness and venue; or whether the kind requires one).
 pub fn check(text: &str, bundle: &TrustBundle, policy: &Policy, now: u64) -> Verdict {
     check_with_replay(text, bundle, policy, now, None)
+}
+
+/// Refuses every input under a policy that fails [`Policy::validate`], before the input is looked at.
+fn valid_policy(policy: &Policy) -> Result<(), Rejection> {
+    policy
+        .validate()
+        .map_err(|e| reject(VerdictStage::Policy, e.code(), e.to_string(), None))
 }
 
 fn holder_reject(e: PresentationError, claims: Option<&Claims>) -> Rejection {
@@ -271,6 +333,7 @@ pub fn check_with_replay(
     now: u64,
     replay: Option<&mut ReplayCache>,
 ) -> Verdict {
+    valid_policy(policy)?;
     if !is_presentation(text) {
         let unverified = Unverified::parse(text).map_err(from_verify_error)?;
         return check_unverified(&unverified, bundle, policy, now);
@@ -312,6 +375,7 @@ pub fn check_unverified(
     policy: &Policy,
     now: u64,
 ) -> Verdict {
+    valid_policy(policy)?;
     let accepted = check_credential(unverified, bundle, policy, now)?;
     let claims = accepted.verified.claims();
     if policy
@@ -412,6 +476,9 @@ fn check_credential(
                 }
                 None => unknown_status(policy, claims, "index outside the status list")?,
             },
+            Some(list) if list.issued_at > now.saturating_add(skew) => {
+                unknown_status(policy, claims, "status list issued in the future")?
+            }
             Some(_) => unknown_status(policy, claims, "status list is stale")?,
             None => unknown_status(policy, claims, "status list not in the trust bundle")?,
         },
@@ -551,6 +618,83 @@ mod tests {
             ..Policy::default()
         };
         assert!(check_unverified(&unverified, &bundle, &other_kind, T).is_ok());
+    }
+
+    #[test]
+    fn venue_ids_are_validated_in_the_policy_and_in_presentations() {
+        // Deserializing refuses a venue id no presentation can carry.
+        for bad in ["", &"V".repeat(33), "GATE\u{7}7", "GATE\n7"] {
+            let json = serde_json::json!({ "venue_id": bad });
+            let e = serde_json::from_value::<Policy>(json).unwrap_err();
+            assert!(
+                e.to_string().contains("policy.invalid-venue-id"),
+                "{bad:?}: {e}"
+            );
+        }
+        let ok: Policy =
+            serde_json::from_value(serde_json::json!({ "venue_id": "V".repeat(32) })).unwrap();
+        assert_eq!(ok.validate(), Ok(()));
+        let unset: Policy =
+            serde_json::from_value(serde_json::json!({ "venue_id": null })).unwrap();
+        assert_eq!(unset.venue_id, None);
+
+        // A policy built in code is validated by every verdict function: a policy error (stage
+        // `policy`) for every input, not `presentation.wrong-venue` for every presentation.
+        let (issuer, device) = (
+            SigningKey::from_seed(&[1; 32]),
+            SigningKey::from_seed(&[2; 32]),
+        );
+        let bundle = bundle(&issuer);
+        let mut claims = samples::claims(Kind::HealthCode, T, [0; 8]);
+        claims.confirmation = Some(device.verifying_key().to_bytes());
+        let text = issue(&claims, &issuer).unwrap().text;
+        let p = present(&text, &device, T, Some("GATE-7")).unwrap();
+        for bad in ["", &"V".repeat(33), "GATE\u{1b}7"] {
+            let policy = Policy {
+                venue_id: Some(bad.to_owned()),
+                ..Policy::default()
+            };
+            assert_eq!(
+                policy.validate().unwrap_err().code(),
+                "policy.invalid-venue-id"
+            );
+            for input in [&text, &p] {
+                let e = check(input, &bundle, &policy, T).unwrap_err();
+                assert_eq!(
+                    (e.code, e.stage),
+                    ("policy.invalid-venue-id", VerdictStage::Policy),
+                    "{bad:?}"
+                );
+            }
+            let u = Unverified::parse(&text).unwrap();
+            let e = check_unverified(&u, &bundle, &policy, T).unwrap_err();
+            assert_eq!(e.code, "policy.invalid-venue-id");
+        }
+        let at_gate = Policy {
+            venue_id: Some("GATE-7".into()),
+            ..Policy::default()
+        };
+        assert!(check(&p, &bundle, &at_gate, T).is_ok());
+
+        // A received presentation whose venue id has a control character or is too long is malformed,
+        // and a malformed presentation is a format failure like any other decoding failure.
+        let cose = Unverified::parse(&text).unwrap().cose_bytes().to_vec();
+        let d = crate::presentation::digest(&cose);
+        for venue in ["GATE\u{7}7", &"V".repeat(33)] {
+            let sig = device.sign(&crate::presentation::signed_bytes(&d, T, Some(venue)));
+            let forged = crate::presentation::assemble(&cose, T, Some(venue), &d, &sig);
+            let e = check(&forged, &bundle, &Policy::default(), T).unwrap_err();
+            assert_eq!(
+                (e.code, e.stage),
+                ("presentation.malformed", VerdictStage::Format),
+                "{venue:?}"
+            );
+        }
+        let e = check("YP1:00", &bundle, &Policy::default(), T).unwrap_err();
+        assert_eq!(
+            (e.code, e.stage),
+            ("presentation.malformed", VerdictStage::Format)
+        );
     }
 
     fn bundle_with_other_issuer() -> TrustBundle {

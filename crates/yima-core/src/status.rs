@@ -275,13 +275,23 @@ impl StatusListToken {
     }
 
     /// As [`verify`](Self::verify), with the inflated list capped at `max_list_bytes` (at most
-    /// [`MAX_LIST_BYTES`]); a longer list is `decompress.too-large` with that cap. The trust bundle passes
-    /// what remains of its budget for all its lists (`trust::MAX_BUNDLE_STATUS_BYTES`).
+    /// [`MAX_LIST_BYTES`]); a longer list is `decompress.too-large` with that cap.
     pub(crate) fn verify_capped<'k>(
         bytes: &[u8],
         keys: &'k [VerifyingKey],
         max_list_bytes: usize,
     ) -> Result<(StatusListToken, &'k VerifyingKey), VerifyError> {
+        let (sealed, key) = Self::open(bytes, keys)?;
+        Ok((sealed.inflate(max_list_bytes)?, key))
+    }
+
+    /// Checks a token up to, but not including, inflating its list (§14.4 steps 1–8): size, COSE
+    /// structure and headers, signature with one of `keys`, and every claim. The trust bundle checks the
+    /// result against its issuer entries before it spends any work on the list.
+    pub(crate) fn open<'b, 'k>(
+        bytes: &'b [u8],
+        keys: &'k [VerifyingKey],
+    ) -> Result<(SealedToken<'b>, &'k VerifyingKey), VerifyError> {
         if bytes.len() > MAX_TOKEN_BYTES {
             return Err(VerifyError::CoseTooLarge {
                 len: bytes.len(),
@@ -291,10 +301,28 @@ impl StatusListToken {
         let parsed = cose::parse_typed(bytes, Some(TYP))?;
         let key = cose::verify_signature(bytes, &parsed, keys)?;
         let payload = bytes.get(parsed.payload.clone()).unwrap_or_default();
-        Ok((Self::from_payload(payload, max_list_bytes)?, key))
+        Ok((SealedToken::from_payload(payload)?, key))
     }
+}
 
-    fn from_payload(payload: &[u8], max_list_bytes: usize) -> Result<Self, VerifyError> {
+/// A verified status list token whose claims have all been checked but whose list is still compressed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SealedToken<'b> {
+    /// Issuer name (from the URI).
+    pub(crate) issuer: &'b str,
+    /// List number within the issuer.
+    pub(crate) list_id: u64,
+    /// `iat`.
+    pub(crate) issued_at: u64,
+    expires_at: Option<u64>,
+    ttl: Option<u64>,
+    lst: &'b [u8],
+}
+
+impl<'b> SealedToken<'b> {
+    /// Decodes the claims in the order of §14.4 steps 4–7: the cheap claims (`sub`, `iat`) and the shape
+    /// of `status_list` are checked before anything is inflated.
+    fn from_payload(payload: &'b [u8]) -> Result<Self, VerifyError> {
         let Value::Map(pairs) = cbor::decode(payload).map_err(VerifyError::PayloadCbor)? else {
             return Err(VerifyError::ClaimType("status list claims"));
         };
@@ -338,16 +366,27 @@ impl StatusListToken {
                 reason: "yima status lists use 2 bits per credential",
             });
         }
-        let list = StatusList::from_compressed_capped(
-            lst.ok_or(VerifyError::ClaimMissing("lst"))?,
-            max_list_bytes,
-        )?;
-        Ok(StatusListToken {
-            issuer: issuer.to_owned(),
+        let lst = lst.ok_or(VerifyError::ClaimMissing("lst"))?;
+        Ok(SealedToken {
+            issuer,
             list_id,
             issued_at,
             expires_at: exp,
             ttl,
+            lst,
+        })
+    }
+
+    /// Inflates the list (§14.4 step 9) with an output cap of `max_list_bytes` (at most
+    /// [`MAX_LIST_BYTES`]).
+    pub(crate) fn inflate(self, max_list_bytes: usize) -> Result<StatusListToken, VerifyError> {
+        let list = StatusList::from_compressed_capped(self.lst, max_list_bytes)?;
+        Ok(StatusListToken {
+            issuer: self.issuer.to_owned(),
+            list_id: self.list_id,
+            issued_at: self.issued_at,
+            expires_at: self.expires_at,
+            ttl: self.ttl,
             list,
         })
     }
@@ -359,7 +398,7 @@ fn parse_uri(uri: &str) -> Option<(&str, u64)> {
     // Canonical decimal only: "01" would name list 1 a second way.
     if issuer.is_empty()
         || !id.bytes().all(|b| b.is_ascii_digit())
-        || id.len() > 19
+        || id.len() > 20
         || id.is_empty()
         || (id.len() > 1 && id.starts_with('0'))
     {
@@ -394,6 +433,48 @@ mod tests {
         assert_eq!(parse_uri("urn:yima:status::1"), None);
         assert_eq!(parse_uri("urn:yima:status:SH:"), None);
         assert_eq!(parse_uri("urn:yima:status:SH:18446744073709551616"), None);
+        // Every list number a credential can reference has its URI.
+        assert_eq!(parse_uri(&list_uri("SH", u64::MAX)), Some(("SH", u64::MAX)));
+        assert_eq!(parse_uri("urn:yima:status:SH:018446744073709551615"), None);
+    }
+
+    /// A token with the given claims, signed by `key` (for claims `sign` cannot produce).
+    fn raw_token(key: &SigningKey, claims: Vec<(Value<'_>, Value<'_>)>) -> Vec<u8> {
+        cose::sign(key, &Value::Map(claims).encode(), Some(TYP))
+    }
+
+    #[test]
+    fn cheap_claims_are_checked_before_the_list_is_inflated() {
+        let key = SigningKey::from_seed(&[3; 32]);
+        let keys = [key.verifying_key()];
+        let code = |claims| {
+            StatusListToken::verify(&raw_token(&key, claims), &keys)
+                .unwrap_err()
+                .code()
+        };
+        let sub = || (Value::int(CLAIM_SUB), Value::Text("urn:yima:status:SH:1"));
+        let iat = || (Value::int(crate::claims::CLAIM_IAT), Value::Uint(100));
+        // `lst` is not a zlib stream: any error other than decompress.invalid was found before inflating.
+        let garbage = [0xffu8; 8];
+        let sl = || {
+            (
+                Value::int(CLAIM_STATUS_LIST),
+                Value::Map(vec![
+                    (Value::Text("bits"), Value::Uint(2)),
+                    (Value::Text("lst"), Value::Bytes(&garbage)),
+                ]),
+            )
+        };
+        assert_eq!(code(vec![sub(), iat(), sl()]), "decompress.invalid");
+        // A missing iat is found before the list is inflated.
+        assert_eq!(code(vec![sub(), sl()]), "claims.missing");
+        // A status_list that is present but not a map is the wrong type, not missing.
+        let not_map = (Value::int(CLAIM_STATUS_LIST), Value::Bytes(&garbage));
+        assert_eq!(code(vec![sub(), iat(), not_map]), "claims.wrong-type");
+        assert_eq!(code(vec![sub(), iat()]), "claims.missing");
+        // The list number has one spelling: a leading zero is not list 1.
+        let zero = (Value::int(CLAIM_SUB), Value::Text("urn:yima:status:SH:01"));
+        assert_eq!(code(vec![zero, iat(), sl()]), "claims.invalid");
     }
 
     #[test]

@@ -360,15 +360,8 @@ fn issuer_from(v: &Value<'_>) -> Result<Issuer, VerifyError> {
         .collect::<Result<Vec<_>, _>>()?;
     let valid_from = uint(get(6, "issuer valid from")?, "issuer valid from")?;
     let valid_until = uint(get(7, "issuer valid until")?, "issuer valid until")?;
-    if name.is_empty()
-        || name.len() > crate::claims::MAX_ISSUER_BYTES
-        || name.chars().any(char::is_control)
-    {
-        return Err(VerifyError::ClaimInvalid {
-            field: "issuer name",
-            reason: "must be 1 to 32 bytes without control characters",
-        });
-    }
+    // The text rule of `iss` (§6.3): a name no credential could carry is refused, not silently unused.
+    crate::claims::text_rule("issuer name", name, crate::claims::MAX_ISSUER_BYTES)?;
     if kinds.is_empty() {
         return Err(VerifyError::ClaimInvalid {
             field: "issuer kinds",
@@ -393,8 +386,9 @@ fn issuer_from(v: &Value<'_>) -> Result<Issuer, VerifyError> {
 impl TrustBundle {
     /// Parses a bundle and checks, in order: signature by the pinned key, issue time not in the future
     /// (beyond skew), not expired and not older than `max_age`, sequence number not below the accepted
-    /// one, and every status list's signature by its issuer, with all the lists together inflating to at
-    /// most [`MAX_BUNDLE_STATUS_BYTES`].
+    /// one, and every status list: signed by the issuer entry it names, not issued in the future (beyond
+    /// skew), issued while that entry's key was valid (with skew), the only token for its list, and all
+    /// the lists together inflating to at most [`MAX_BUNDLE_STATUS_BYTES`].
     pub fn verify(
         bytes: &[u8],
         pinned: &VerifyingKey,
@@ -435,40 +429,58 @@ impl TrustBundle {
         let keys: Vec<VerifyingKey> = contents.issuers.iter().map(|i| i.key.clone()).collect();
         let mut lists = BTreeMap::new();
         let too_large = BundleError::StatusTooLarge { max: status_budget };
+        let invalid = |reason| {
+            BundleError::StatusList(VerifyError::ClaimInvalid {
+                field: "sub",
+                reason,
+            })
+        };
         let mut remaining = status_budget;
         for token in &contents.status_lists {
             // Every list inflates to at least one byte: with the budget spent, refuse before any work.
             if remaining == 0 {
                 return Err(too_large);
             }
-            // What remains of the budget caps this list's output (and its buffer); where the budget is
-            // the tighter cap, running into it is the bundle's fault, not the list's.
-            let cap = remaining.min(MAX_LIST_BYTES);
-            let (t, key) =
-                StatusListToken::verify_capped(token, &keys, cap).map_err(|e| match e {
-                    VerifyError::DecompressTooLarge { .. } if cap < MAX_LIST_BYTES => {
-                        too_large.clone()
-                    }
-                    e => BundleError::StatusList(e),
-                })?;
-            remaining = remaining.saturating_sub(t.list.as_bytes().len());
-            // The list must be published by the issuer it names.
+            // Signature and claims first; the list is inflated only once the token has passed every
+            // check against the bundle.
+            let (sealed, key) =
+                StatusListToken::open(token, &keys).map_err(BundleError::StatusList)?;
+            // The list must be published by the issuer it names ...
             let owner = contents
                 .issuers
                 .iter()
-                .find(|i| &i.key == key && i.name == t.issuer);
-            if owner.is_none() {
+                .find(|i| &i.key == key && i.name == sealed.issuer)
+                .ok_or_else(|| invalid("status list signed by a different issuer than it names"))?;
+            // ... not in the future of the scanner's clock ...
+            if sealed.issued_at > check.now.saturating_add(check.skew) {
                 return Err(BundleError::StatusList(VerifyError::ClaimInvalid {
-                    field: "sub",
-                    reason: "status list signed by a different issuer than it names",
+                    field: "iat",
+                    reason: "status list issued in the future",
                 }));
             }
-            if lists.insert((t.issuer.clone(), t.list_id), t).is_some() {
+            // ... while its key was valid (the rule for a credential's iat, §16.2 step 2.3) ...
+            if sealed.issued_at.saturating_add(check.skew) < owner.valid_from
+                || sealed.issued_at > owner.valid_until.saturating_add(check.skew)
+            {
                 return Err(BundleError::StatusList(VerifyError::ClaimInvalid {
-                    field: "sub",
-                    reason: "two status lists with the same issuer and list id",
+                    field: "iat",
+                    reason: "status list signed outside its key's validity window",
                 }));
             }
+            // ... and be the only token for its list.
+            let id = (sealed.issuer.to_owned(), sealed.list_id);
+            if lists.contains_key(&id) {
+                return Err(invalid("two status lists with the same issuer and list id"));
+            }
+            // What remains of the budget caps this list's output (and its buffer); where the budget is
+            // the tighter cap, running into it is the bundle's fault, not the list's.
+            let cap = remaining.min(MAX_LIST_BYTES);
+            let t = sealed.inflate(cap).map_err(|e| match e {
+                VerifyError::DecompressTooLarge { .. } if cap < MAX_LIST_BYTES => too_large.clone(),
+                e => BundleError::StatusList(e),
+            })?;
+            remaining = remaining.saturating_sub(t.list.as_bytes().len());
+            lists.insert(id, t);
         }
         Ok(TrustBundle { contents, lists })
     }
@@ -657,6 +669,85 @@ mod tests {
         const { assert!(MAX_BUNDLE_STATUS_BYTES >= 10 * 6_000_000) };
         const { assert!(MAX_BUNDLE_STATUS_BYTES >= 2 * MAX_LIST_BYTES) };
         assert_eq!(verify(MAX_BUNDLE_STATUS_BYTES).unwrap().lists.len(), 3);
+    }
+
+    #[test]
+    fn status_lists_are_checked_against_the_clock_and_their_issuer() {
+        let (authority, sh, other) = (
+            SigningKey::from_seed(&[1; 32]),
+            SigningKey::from_seed(&[2; 32]),
+            SigningKey::from_seed(&[3; 32]),
+        );
+        let with = |tokens: Vec<Vec<u8>>, skew: u64| {
+            let contents = BundleContents {
+                seq: 1,
+                issued_at: T - 10,
+                expires_at: T + 10,
+                issuers: vec![issuer(&sh, "SH"), issuer(&other, "BJ")],
+                status_lists: tokens,
+            };
+            let check = BundleCheck {
+                now: T,
+                skew,
+                accepted_seq: None,
+                max_age: None,
+            };
+            TrustBundle::verify(
+                &contents.sign(&authority),
+                &authority.verifying_key(),
+                &check,
+            )
+            .map(|b| b.lists.len())
+            .map_err(|e| (e.code(), e.to_string()))
+        };
+        assert_eq!(with(vec![token(&sh, 1, T)], 0), Ok(1));
+        // A list from the future is refused when the bundle is accepted, with the clock skew as margin.
+        let future = token(&sh, 1, T + 100);
+        let e = with(vec![future.clone()], 99).unwrap_err();
+        assert_eq!(e.0, "bundle.status-list-invalid");
+        assert!(e.1.contains("future"), "{}", e.1);
+        assert_eq!(with(vec![future], 100), Ok(1));
+        // The key that signed a list must have been valid at the list's iat (with skew), as for a
+        // credential's iat: SH's key is valid from T - 1 day to T + 1 day.
+        let early = token(&sh, 1, T - 86_400 - 1);
+        let e = with(vec![early.clone()], 0).unwrap_err();
+        assert_eq!(e.0, "bundle.status-list-invalid");
+        assert!(e.1.contains("validity"), "{}", e.1);
+        assert_eq!(with(vec![early], 1), Ok(1));
+        assert_eq!(with(vec![token(&sh, 1, T - 86_400)], 0), Ok(1));
+        // A list signed by BJ's key but naming SH is refused.
+        assert_eq!(
+            with(vec![token(&other, 1, T)], 0).unwrap_err().0,
+            "bundle.status-list-invalid"
+        );
+        // Two tokens for the same list: refused, whichever comes first.
+        let e = with(vec![token(&sh, 1, T - 5), token(&sh, 1, T)], 0).unwrap_err();
+        assert_eq!(e.0, "bundle.status-list-invalid");
+        assert!(e.1.contains("same issuer and list id"), "{}", e.1);
+        assert_eq!(with(vec![token(&sh, 1, T - 5), token(&sh, 2, T)], 0), Ok(2));
+    }
+
+    #[test]
+    fn issuer_names_follow_the_text_rule_of_iss() {
+        let (authority, sh) = (
+            SigningKey::from_seed(&[1; 32]),
+            SigningKey::from_seed(&[2; 32]),
+        );
+        let named = |name: &str| {
+            let c = BundleContents {
+                seq: 1,
+                issued_at: T - 10,
+                expires_at: T + 10,
+                issuers: vec![issuer(&sh, name)],
+                status_lists: Vec::new(),
+            };
+            verify(&c, &authority).map(|_| ()).map_err(|e| e.code())
+        };
+        assert_eq!(named("SH"), Ok(()));
+        assert_eq!(named(&"S".repeat(32)), Ok(()));
+        for bad in ["", &"S".repeat(33), "S\u{7}H", "S\u{202e}H", "S\u{2066}H"] {
+            assert_eq!(named(bad), Err("bundle.invalid"), "{bad:?}");
+        }
     }
 
     #[test]

@@ -438,6 +438,7 @@ pub fn generate(root: &Path, rng: &mut ChaCha20Rng) -> Res<Vec<String>> {
     ] {
         v.write(case)?;
     }
+    bundle_contents_cases(&mut v, base, &contents, &fresh_list, [&sh, &old])?;
     let newer = BundleContents {
         seq: 7,
         ..contents.clone()
@@ -451,6 +452,162 @@ pub fn generate(root: &Path, rng: &mut ChaCha20Rng) -> Res<Vec<String>> {
     })?;
     presentations(&mut v, base, &sh, rng)?;
     Ok(v.names)
+}
+
+/// Bundles whose signature, time and sequence number pass but whose contents a scanner must refuse:
+/// status lists that disagree with their issuer entry or the clock (§15.4 step 8), and issuer entries
+/// that break §15.3.
+fn bundle_contents_cases(
+    v: &mut Venue<'_>,
+    base: Case<'_>,
+    contents: &BundleContents,
+    fresh_list: &StatusListToken,
+    [sh, old]: [&SigningKey; 2],
+) -> Res<()> {
+    let with_lists = |lists: Vec<Vec<u8>>| {
+        BundleContents {
+            status_lists: lists,
+            ..contents.clone()
+        }
+        .sign(&v.bundle_key)
+    };
+    let future = with_lists(vec![
+        fresh_list.sign(sh),
+        StatusListToken {
+            list_id: 3,
+            issued_at: NOW + DAY,
+            ..fresh_list.clone()
+        }
+        .sign(sh),
+    ]);
+    // OLD's key validity ended a day before NOW; this list was signed an hour before NOW.
+    let expired_key = with_lists(vec![
+        fresh_list.sign(sh),
+        StatusListToken {
+            issuer: "OLD".into(),
+            ..fresh_list.clone()
+        }
+        .sign(old),
+    ]);
+    let twice = with_lists(vec![
+        fresh_list.sign(sh),
+        StatusListToken {
+            issued_at: NOW - 1800,
+            ..fresh_list.clone()
+        }
+        .sign(sh),
+    ]);
+    // List 1 of SH spelled with a leading zero (which `StatusListToken::sign` cannot write).
+    let lst = fresh_list.list.compress();
+    let leading_zero = {
+        use yima_core::cbor::Value;
+        let payload = Value::Map(vec![
+            (Value::Uint(2), Value::Text("urn:yima:status:SH:01")),
+            (Value::Uint(6), Value::Uint(fresh_list.issued_at)),
+            (
+                Value::Uint(65533),
+                Value::Map(vec![
+                    (Value::Text("bits"), Value::Uint(2)),
+                    (Value::Text("lst"), Value::Bytes(&lst)),
+                ]),
+            ),
+        ])
+        .encode();
+        with_lists(vec![yima_core::cose::sign(
+            sh,
+            &payload,
+            Some(yima_core::status::TYP),
+        )])
+    };
+    let with_issuers = |change: &dyn Fn(&mut Vec<Issuer>)| {
+        let mut c = contents.clone();
+        change(&mut c.issuers);
+        c.sign(&v.bundle_key)
+    };
+    let key_twice = with_issuers(&|i| {
+        if let Some(first) = i.first().cloned() {
+            i.push(Issuer {
+                name: "SH2".into(),
+                ..first
+            });
+        }
+    });
+    let bidi_name = with_issuers(&|i| {
+        if let Some(last) = i.last_mut() {
+            last.name = "OLD\u{202e}".into();
+        }
+    });
+    let no_kinds = with_issuers(&|i| {
+        if let Some(last) = i.last_mut() {
+            last.kinds.clear();
+        }
+    });
+    let inverted = with_issuers(&|i| {
+        if let Some(last) = i.last_mut() {
+            last.valid_from = NOW + DAY;
+        }
+    });
+    let list_invalid = Refused("bundle.status-list-invalid", "bundle");
+    let invalid = Refused("bundle.invalid", "bundle");
+    for (name, description, bundle, expected) in [
+        (
+            "bundle-status-list-from-future",
+            "SH's list 3 has iat a day ahead of the scanner clock (beyond the 300 s skew).",
+            &future,
+            list_invalid,
+        ),
+        (
+            "bundle-status-list-key-expired",
+            "A list of OLD signed an hour ago, while OLD's key validity ended a day ago.",
+            &expired_key,
+            list_invalid,
+        ),
+        (
+            "bundle-status-list-twice",
+            "Two tokens for list 1 of SH (iat an hour and half an hour ago).",
+            &twice,
+            list_invalid,
+        ),
+        (
+            "bundle-status-list-leading-zero",
+            "The only list's sub is urn:yima:status:SH:01, a second spelling of list 1.",
+            &leading_zero,
+            list_invalid,
+        ),
+        (
+            "bundle-issuer-key-twice",
+            "SH's key is listed a second time, under the name SH2.",
+            &key_twice,
+            invalid,
+        ),
+        (
+            "bundle-issuer-name-bidi",
+            "The issuer name OLD ends in U+202E (right-to-left override), which no iss may contain.",
+            &bidi_name,
+            invalid,
+        ),
+        (
+            "bundle-issuer-no-kinds",
+            "The issuer OLD may issue no kind (empty kinds array).",
+            &no_kinds,
+            invalid,
+        ),
+        (
+            "bundle-issuer-window-inverted",
+            "OLD's key valid from is after its key valid until.",
+            &inverted,
+            invalid,
+        ),
+    ] {
+        v.write(Case {
+            name,
+            description,
+            bundle,
+            expected,
+            ..base
+        })?;
+    }
+    Ok(())
 }
 
 /// A presentation of `cose` at time `at` (no venue) signed by `device`, whether or not the credential
@@ -592,6 +749,55 @@ fn presentations(
         expected: refused("presentation.credential-changed"),
         ..base
     })?;
+    // Presentations that do not decode: malformed, reported with stage `format` like every other
+    // decoding failure. The venue ids are signed by the device: only their form is wrong.
+    let format = |code| Refused(code, "format");
+    let with_venue = |venue: &str| {
+        let d = digest(&cred.cose);
+        assemble(
+            &cred.cose,
+            t,
+            Some(venue),
+            &d,
+            &device.sign(&signed_bytes(&d, t, Some(venue))),
+        )
+    };
+    let control = with_venue("GATE\u{7}7");
+    let long = with_venue(&"V".repeat(33));
+    let three_items = {
+        let body = yima_core::base45::decode(fresh.strip_prefix("YP1:").ok_or("prefix")?)?;
+        // Drop the device signature (58 40 and 64 bytes), the last item.
+        let cut = body.len().checked_sub(66).ok_or("short presentation")?;
+        format!(
+            "YP1:{}",
+            yima_core::base45::encode(body.get(..cut).unwrap_or_default())
+        )
+    };
+    for (name, description, input) in [
+        (
+            "presentation-venue-control-char",
+            "The device signed a venue id with a control character (GATE, BEL, 7).",
+            &control,
+        ),
+        (
+            "presentation-venue-33-bytes",
+            "The device signed a venue id of 33 bytes, one more than a presentation may carry.",
+            &long,
+        ),
+        (
+            "presentation-three-items",
+            "The presentation without its device signature: three items instead of four.",
+            &three_items,
+        ),
+    ] {
+        v.write(Case {
+            name,
+            description,
+            input,
+            expected: format("presentation.malformed"),
+            ..base
+        })?;
+    }
     // A presentation around a credential that has no holder key.
     let unbound = issue(&health(HealthStatus::Green, NOW, NOW + DAY, None, "SH"), sh)?;
     let p = presentation(&unbound.cose, &device, t);
