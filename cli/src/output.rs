@@ -118,6 +118,13 @@ pub fn claims_json(c: &Claims) -> Json {
             json!({"list_id": st.list_id, "index": st.index}),
         );
     }
+    if let Some(device) = &c.confirmation {
+        // RFC 8747 `cnf`: the device key a presentation of this credential must be signed with.
+        j.insert(
+            "cnf".into(),
+            json!({"kid": hex::encode(yima_core::keys::kid_of(device)), "key": hex::encode(device)}),
+        );
+    }
     j.insert("kind".into(), json!(c.credential.kind().name()));
     j.insert("fields".into(), fields);
     Json::Object(j)
@@ -141,6 +148,12 @@ pub fn claims_lines(c: &Claims) -> Vec<String> {
         lines.push(format!(
             "status ref: list {} index {}",
             st.list_id, st.index
+        ));
+    }
+    if let Some(device) = &c.confirmation {
+        lines.push(format!(
+            "holder key: kid {} (cnf: presentations must be signed with this device key)",
+            hex::encode(yima_core::keys::kid_of(device))
         ));
     }
     if let Some(Json::Object(fields)) = serde_json::to_value(&c.credential)

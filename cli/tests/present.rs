@@ -158,9 +158,12 @@ fn watch_redraws_fresh_codes() {
 fn holder_key_without_holder_id_issues_a_device_bound_code() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
+    let mut device_kid = String::new();
     for k in ["authority", "sh", "device"] {
-        ok(d, &["keygen", "--out", k]);
+        let out = ok(d, &["keygen", "--out", k]);
+        device_kid = out.trim().rsplit("kid ").next().unwrap().to_owned();
     }
+    assert_eq!(device_kid.len(), 8, "{device_kid}");
     let issue = |extra: &[&str]| {
         let mut args = vec![
             "issue",
@@ -197,6 +200,33 @@ fn holder_key_without_holder_id_issues_a_device_bound_code() {
     let fields = &inspect["claims"]["fields"];
     assert_eq!(fields["holder_name"], "金*", "{inspect}");
     assert!(fields.get("holder_id").is_none(), "{inspect}");
+    // The binding is shown: the device key and its kid.
+    assert_eq!(
+        inspect["claims"]["cnf"]["kid"],
+        device_kid.as_str(),
+        "{inspect}"
+    );
+    assert_eq!(
+        inspect["claims"]["cnf"]["key"].as_str().unwrap().len(),
+        64,
+        "{inspect}"
+    );
+    let human = run(
+        d,
+        &[
+            "verify",
+            code_txt,
+            "--key",
+            "sh.pub",
+            "--now",
+            "2026-03-01T09:00:00Z",
+        ],
+    )
+    .stdout;
+    assert!(
+        human.contains(&format!("holder key: kid {device_kid}")),
+        "{human}"
+    );
     // It verifies with the issuer key...
     let r = run(
         d,
