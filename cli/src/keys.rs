@@ -93,22 +93,33 @@ fn write_private(path: &Path, contents: &[u8], force: bool) -> Result<(), CliErr
     f.write_all(contents).map_err(|e| CliError::io(path, e))
 }
 
+/// Refuses to overwrite any of `paths` unless `--force` was given.
+fn refuse_existing(paths: &[&Path], force: bool) -> Result<(), CliError> {
+    match paths.iter().find(|p| p.exists()) {
+        Some(p) if !force => Err(CliError::Usage(format!(
+            "{} exists; use --force to overwrite",
+            p.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Writes the public key as SPKI PEM.
+fn write_public(path: &Path, public: &VerifyingKey) -> Result<(), CliError> {
+    let pem = public.to_public_key_pem().map_err(|err| CliError::Key {
+        path: path.to_owned(),
+        err,
+    })?;
+    std::fs::write(path, pem).map_err(|e| CliError::io(path, e))
+}
+
 /// `yima keygen --pkcs11 URI`: generates the key pair in the token and writes only NAME.pub.
 fn keygen_pkcs11(args: &KeygenArgs, text: &str) -> Result<(), CliError> {
     let uri = Pkcs11Uri::parse(text)?;
     let pub_path = with_ext(&args.out, "pub");
-    if !args.force && pub_path.exists() {
-        return Err(CliError::Usage(format!(
-            "{} exists; use --force to overwrite",
-            pub_path.display()
-        )));
-    }
+    refuse_existing(&[&pub_path], args.force)?;
     let public = yima_pkcs11::generate(&uri)?;
-    let pub_pem = public.to_public_key_pem().map_err(|err| CliError::Key {
-        path: pub_path.clone(),
-        err,
-    })?;
-    std::fs::write(&pub_path, pub_pem).map_err(|e| CliError::io(&pub_path, e))?;
+    write_public(&pub_path, &public)?;
     outln!(
         "generated an Ed25519 key pair in token {:?} as {:?} (the private key stays there); wrote {} (public); kid {}",
         uri.token().unwrap_or(""),
@@ -127,27 +138,14 @@ pub fn keygen(args: &KeygenArgs) -> Result<(), CliError> {
     let key = SigningKey::generate(&mut rand_core::OsRng);
     let key_path = with_ext(&args.out, "key");
     let pub_path = with_ext(&args.out, "pub");
-    if !args.force {
-        for p in [&key_path, &pub_path] {
-            if p.exists() {
-                return Err(CliError::Usage(format!(
-                    "{} exists; use --force to overwrite",
-                    p.display()
-                )));
-            }
-        }
-    }
+    refuse_existing(&[&key_path, &pub_path], args.force)?;
     let pem = key.to_pkcs8_pem().map_err(|err| CliError::Key {
         path: key_path.clone(),
         err,
     })?;
     write_private(&key_path, pem.as_bytes(), args.force)?;
     let public = key.verifying_key();
-    let pub_pem = public.to_public_key_pem().map_err(|err| CliError::Key {
-        path: pub_path.clone(),
-        err,
-    })?;
-    std::fs::write(&pub_path, pub_pem).map_err(|e| CliError::io(&pub_path, e))?;
+    write_public(&pub_path, &public)?;
     outln!(
         "wrote {} (private, mode 0600) and {} (public); kid {}",
         key_path.display(),

@@ -128,21 +128,7 @@ fn a_renamed_issuer_drops_its_orphaned_status_lists_and_the_bundle_still_loads()
         r.stderr
     );
     assert_eq!(draft(d)["status_lists"].as_array().unwrap().len(), 0);
-    ok(
-        d,
-        &[
-            "trust",
-            "sign",
-            "--draft",
-            "trust.json",
-            "--key",
-            "authority.key",
-            "--out",
-            "bundle.cwt",
-            "--now",
-            NOW,
-        ],
-    );
+    common::trust_sign(d, "bundle.cwt", NOW);
     let shown = ok(
         d,
         &[
