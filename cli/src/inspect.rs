@@ -48,6 +48,10 @@ fn inspect_one(found: &Found) -> Json {
     };
     r.insert("text_chars".into(), json!(text.chars().count()));
     r.insert("qr_versions".into(), qr_versions(text));
+    if text.starts_with(yima_eudcc::transport::PREFIX) {
+        inspect_eu_dcc(text, &mut r);
+        return Json::Object(r);
+    }
     let parsed = if presentation::is_presentation(text) {
         match Presentation::parse(text) {
             Ok(p) => {
@@ -98,6 +102,44 @@ fn inspect_one(found: &Found) -> Json {
     Json::Object(r)
 }
 
+/// An EU Digital COVID Certificate (`HC1:`): the same decode-only view, through the EU DCC profile
+/// (`yima verify --profile eu-dcc --trust ...` checks it).
+fn inspect_eu_dcc(text: &str, r: &mut serde_json::Map<String, Json>) {
+    r.insert("profile".into(), json!("eu-dcc"));
+    let dcc_error = |e: &yima_eudcc::DccError| json!({"code": e.code(), "stage": e.stage().as_str(), "message": e.to_string()});
+    let u = match yima_eudcc::Unverified::parse(text) {
+        Ok(u) => u,
+        Err(e) => {
+            r.insert("error".into(), dcc_error(&e));
+            return;
+        }
+    };
+    let s = u.sign1();
+    r.insert("protected_bytes".into(), json!(s.protected_bytes().len()));
+    r.insert("payload_bytes".into(), json!(s.payload_bytes().len()));
+    r.insert("signature_bytes".into(), json!(s.signature().len()));
+    let kid_in = match s.kid_location() {
+        yima_eudcc::KidLocation::Protected => "protected",
+        yima_eudcc::KidLocation::Unprotected => "unprotected",
+    };
+    r.insert(
+        "header".into(),
+        json!({"alg": s.alg().name(), "kid": hex::encode(s.kid()), "kid_header": kid_in}),
+    );
+    let time = |t: i64| u64::try_from(t).map_or_else(|_| json!(t), |t| json!(clock::format(t)));
+    match u.unverified_claims() {
+        Ok(c) => {
+            r.insert(
+                "claims".into(),
+                json!({"iss": c.issuer, "iat": time(c.issued_at), "exp": time(c.expires_at), "hcert": c.hcert}),
+            );
+        }
+        Err(e) => {
+            r.insert("error".into(), dcc_error(&e));
+        }
+    }
+}
+
 fn qr_versions(text: &str) -> Json {
     let mut m = serde_json::Map::new();
     for (level, version) in versions_at_all_levels(text) {
@@ -134,6 +176,23 @@ fn print_human(found: &Found, r: &Json) {
             "presentation: signed by the holder device at {} for venue {}",
             field(r, "/presentation/time").as_str().unwrap_or(""),
             field(r, "/presentation/venue").as_str().unwrap_or("(any)")
+        );
+    }
+    if r.get("profile").is_some() {
+        outln!(
+            "profile:    EU Digital COVID Certificate (check with `yima verify --profile eu-dcc --trust ...`)"
+        );
+        outln!(
+            "COSE:       protected header {}, payload {}, signature {} bytes",
+            field(r, "/protected_bytes"),
+            field(r, "/payload_bytes"),
+            field(r, "/signature_bytes"),
+        );
+        outln!(
+            "header:     alg {} kid {} (in the {} header)",
+            field(r, "/header/alg").as_str().unwrap_or(""),
+            field(r, "/header/kid").as_str().unwrap_or(""),
+            field(r, "/header/kid_header").as_str().unwrap_or("")
         );
     }
     if let Some(b) = r.get("cose_bytes") {

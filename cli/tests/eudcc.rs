@@ -247,3 +247,44 @@ fn usage_errors_exit_2() {
         .assert()
         .code(2);
 }
+
+/// `yima inspect` decodes an `HC1:` text through the EU DCC profile, unverified and saying so; a broken
+/// one is exit 1 with its `dcc.*` code.
+#[test]
+fn inspect_decodes_an_hc1_text_without_verifying_it() {
+    let c = case("common/2DCode/raw/CO1.json");
+    let text = prefix(&c);
+    let run = common::Run::of(yima().args(["inspect", "--json", &text]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let j = run.json();
+    assert_eq!(j["verified"], false, "{j}");
+    assert_eq!(j["profile"], "eu-dcc", "{j}");
+    assert_eq!(j["text_chars"], text.chars().count(), "{j}");
+    assert!(j["header"]["alg"].as_str().unwrap().len() >= 5, "{j}");
+    assert_eq!(j["header"]["kid_header"], "protected", "{j}");
+    // The hcert as the corpus's own JSON has it.
+    assert_eq!(j["claims"]["hcert"]["nam"], c["JSON"]["nam"], "{j}");
+    assert_eq!(j["claims"]["hcert"]["dob"], c["JSON"]["dob"], "{j}");
+
+    let human = common::Run::of(yima().args(["inspect", &text]));
+    assert_eq!(human.code, 0);
+    assert!(human.stdout.contains("UNVERIFIED"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("EU Digital COVID Certificate"),
+        "{}",
+        human.stdout
+    );
+
+    // A truncated Base45 body (37 characters: a dangling single character): exit 1, a dcc.* code.
+    let broken = &text[..41];
+    let run = common::Run::of(yima().args(["inspect", "--json", broken]));
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.json()["error"]["code"]
+            .as_str()
+            .unwrap()
+            .starts_with("dcc."),
+        "{}",
+        run.stdout
+    );
+}
