@@ -7,10 +7,13 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
+use yima_core::policy::Policy;
+use yima_core::trust::BundleCheck;
+
 use crate::cli::ScanArgs;
 use crate::error::{CliError, usage};
 use crate::input::{self, Found, Unreadable};
-use crate::verify::print;
+use crate::verify::{Failure, Outcome, print};
 use crate::{clock, venue};
 
 /// Image extensions picked up when walking a directory.
@@ -114,6 +117,98 @@ fn found(item: &Item) -> Vec<Found> {
     }
 }
 
+/// The trust bundle of a scan that may run for hours (`yima scan -` on a camera feed): before each code
+/// it is reloaded if its file was replaced, and checked for freshness at that code's time, so a gate
+/// never goes on accepting codes on a bundle that has gone stale (each code is then refused with the
+/// bundle's code, stage `bundle`, and the run ends with exit status 2).
+struct LiveBundle {
+    bundle: yima_core::trust::TrustBundle,
+    path: PathBuf,
+    modified: FileVersion,
+}
+
+/// What identifies one version of the bundle file: its modification time, length and (on Unix) inode,
+/// so a replacement is noticed even within the file system's time resolution.
+type FileVersion = Option<(Option<std::time::SystemTime>, u64, u64)>;
+
+fn modified(path: &Path) -> FileVersion {
+    let m = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&m);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((m.modified().ok(), m.len(), inode))
+}
+
+impl LiveBundle {
+    fn load(args: &ScanArgs, policy: &Policy, now: u64) -> Result<Self, CliError> {
+        let path = args
+            .venue
+            .bundle
+            .clone()
+            .ok_or_else(|| usage("yima scan needs --bundle and --bundle-key (or --raw)"))?;
+        let modified = modified(&path);
+        let bundle = venue::load_bundle(&args.venue, policy, now)?
+            .ok_or_else(|| usage("yima scan needs --bundle and --bundle-key (or --raw)"))?;
+        Ok(LiveBundle {
+            bundle,
+            path,
+            modified,
+        })
+    }
+
+    /// The bundle to check a code read at `now` against.
+    fn current(
+        &mut self,
+        args: &ScanArgs,
+        policy: &Policy,
+        now: u64,
+    ) -> Result<&yima_core::trust::TrustBundle, Failure> {
+        let on_disk = modified(&self.path);
+        if on_disk != self.modified {
+            // Replaced on disk: take the new bundle if it passes every check (signature, freshness,
+            // no rollback); otherwise keep the one in use, which is still checked below.
+            self.modified = on_disk;
+            match venue::load_bundle(&args.venue, policy, now) {
+                Ok(Some(b)) => {
+                    eprintln!(
+                        "{}: reloaded the trust bundle (seq {} -> {})",
+                        self.path.display(),
+                        self.bundle.seq(),
+                        b.seq()
+                    );
+                    self.bundle = b;
+                }
+                Ok(None) => {}
+                Err(e) => eprintln!(
+                    "{}: changed on disk but cannot be used ({}: {e}); keeping seq {}",
+                    self.path.display(),
+                    e.code(),
+                    self.bundle.seq()
+                ),
+            }
+        }
+        let check = BundleCheck {
+            now,
+            skew: policy.clock_skew,
+            accepted_seq: None,
+            max_age: policy.max_bundle_age,
+        };
+        self.bundle.check_fresh(&check).map_err(|e| Failure {
+            code: e.code().to_owned(),
+            stage: "bundle".to_owned(),
+            message: format!(
+                "{}: the trust bundle (seq {}) can no longer be relied on at {}: {e}; replace the file \
+                 with a fresh bundle (a running scan picks it up)",
+                self.path.display(),
+                self.bundle.seq(),
+                clock::format(now)
+            ),
+        })?;
+        Ok(&self.bundle)
+    }
+}
+
 /// Runs `yima scan`; returns the exit status.
 pub fn run(args: &ScanArgs) -> Result<i32, CliError> {
     if args.raw {
@@ -126,20 +221,32 @@ pub fn run(args: &ScanArgs) -> Result<i32, CliError> {
     }
     let start = clock::now_or(args.now.as_deref())?;
     let policy = venue::policy(&args.venue)?;
-    let bundle = venue::load_bundle(&args.venue, &policy, start)?
-        .ok_or_else(|| usage("yima scan needs --bundle and --bundle-key (or --raw)"))?;
+    let mut live = LiveBundle::load(args, &policy, start)?;
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     // The same dynamic presentation shown twice within its freshness window is flagged.
     let mut replay = yima_core::presentation::ReplayCache::new();
     let mut status = 0;
+    let mut bundle_failed = false;
     visit(&args.inputs, &mut |item| {
         // A gate runs for hours: each code is checked at the time it is read (or at --now).
         let now = match args.now {
             Some(_) => start,
             None => clock::now_or(None)?,
         };
+        let bundle = live.current(args, &policy, now);
         for f in found(&item) {
-            let outcome = venue::check_found(&f, &bundle, &policy, now, Some(&mut replay));
+            let outcome = match &bundle {
+                Ok(bundle) => venue::check_found(&f, bundle, &policy, now, Some(&mut replay)),
+                // Fail closed, and keep answering: every code is refused until a fresh bundle is
+                // dropped in; the run then ends with exit status 2.
+                Err(failure) => {
+                    bundle_failed = true;
+                    Outcome {
+                        source: f.source.clone(),
+                        result: Err(failure.clone()),
+                    }
+                }
+            };
             let key = match &outcome.result {
                 Ok(_) => "accepted".to_owned(),
                 Err(e) => e.code.clone(),
@@ -163,6 +270,9 @@ pub fn run(args: &ScanArgs) -> Result<i32, CliError> {
             total - accepted,
             detail.join(", ")
         );
+    }
+    if bundle_failed {
+        status = 2;
     }
     Ok(status)
 }

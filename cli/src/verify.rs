@@ -12,7 +12,7 @@ use crate::{clock, keys, output, venue};
 mod eudcc;
 
 /// Why a code was not accepted.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Failure {
     /// Stable machine code.
     pub code: String,

@@ -289,78 +289,198 @@ fn status_indexes_are_unique_under_concurrent_issuance() {
     assert_eq!(indexes, (0..8).collect());
 }
 
-/// A gate pipeline writes one line at a time and waits: each verdict must come out as soon as its line
-/// is read, not when standard input ends.
-#[test]
-fn scan_stdin_answers_each_line_as_it_arrives() {
-    use std::io::{BufRead, BufReader, Write};
-    use std::process::Stdio;
-    use std::sync::mpsc;
-    use std::time::Duration;
+/// `yima scan ... -` fed line by line, as a gate pipeline does: `send` writes one line and returns the
+/// verdict printed for it (within 60 s, while standard input stays open); `finish` closes the input and
+/// returns the summary line and the exit code.
+struct LiveScan {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    lines: std::sync::mpsc::Receiver<String>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
 
-    let tmp = tempfile::tempdir().unwrap();
-    let d = tmp.path();
+impl LiveScan {
+    fn start(d: &Path, extra: &[&str]) -> Self {
+        use std::io::{BufRead, BufReader};
+        use std::process::Stdio;
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("yima"))
+            .current_dir(d)
+            .args([
+                "scan",
+                "--bundle",
+                "bundle.cwt",
+                "--bundle-key",
+                "authority.pub",
+                "--no-state",
+                "--json",
+            ])
+            .args(extra)
+            .arg("-")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let (tx, lines) = std::sync::mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            for line in stdout.lines() {
+                if tx.send(line.unwrap()).is_err() {
+                    break;
+                }
+            }
+        });
+        LiveScan {
+            child,
+            stdin,
+            lines,
+            reader: Some(reader),
+        }
+    }
+
+    fn next(&self) -> Json {
+        let line = self
+            .lines
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("no output line while standard input is still open");
+        serde_json::from_str(&line).unwrap()
+    }
+
+    fn send(&mut self, line: &str) -> Json {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().unwrap();
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+        self.next()
+    }
+
+    fn finish(mut self) -> (Json, Option<i32>) {
+        drop(self.stdin.take());
+        let summary = self.next();
+        let code = self.child.wait().unwrap().code();
+        self.reader.take().unwrap().join().unwrap();
+        (summary, code)
+    }
+}
+
+/// Keys, one health code (`code.txt`, issued at `now` or the real time) and a bundle `bundle.cwt` valid
+/// for `valid_for`, in `d`; returns the code's text.
+fn live_setup(d: &Path, now: Option<&str>, valid_for: &str) -> String {
     for k in ["authority", "sh"] {
         ok(d, &["keygen", "--out", k]);
     }
     let mut args = health_code_args("sh.key", "金*", "3f9c510ea247d86b", "green");
-    args.extend(["--now", NOW, "--out", "code.txt"]);
+    if let Some(now) = now {
+        args.extend(["--now", now]);
+    }
+    args.extend(["--out", "code.txt"]);
     ok(d, &args);
-    let text = std::fs::read_to_string(d.join("code.txt")).unwrap();
     ok(
         d,
-        &["trust", "init", "--out", "trust.json", "--valid-for", "7d"],
+        &[
+            "trust",
+            "init",
+            "--out",
+            "trust.json",
+            "--valid-for",
+            valid_for,
+        ],
     );
     common::trust_add_sh(d, "health-code");
-    common::trust_sign(d, "bundle.cwt", NOW);
+    let mut sign = vec![
+        "trust",
+        "sign",
+        "--draft",
+        "trust.json",
+        "--key",
+        "authority.key",
+        "--out",
+        "bundle.cwt",
+    ];
+    if let Some(now) = now {
+        sign.extend(["--now", now]);
+    }
+    ok(d, &sign);
+    std::fs::read_to_string(d.join("code.txt"))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
 
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("yima"))
-        .current_dir(d)
-        .args([
-            "scan",
-            "--bundle",
-            "bundle.cwt",
-            "--bundle-key",
-            "authority.pub",
-            "--no-state",
-            "--json",
-            "--now",
-            NOW,
-            "-",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let (tx, rx) = mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        for line in stdout.lines() {
-            if tx.send(line.unwrap()).is_err() {
-                break;
-            }
-        }
-    });
-    let next = || -> Json {
-        let line = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("no verdict while standard input is still open");
-        serde_json::from_str(&line).unwrap()
-    };
-
-    writeln!(stdin, "{}", text.trim()).unwrap();
-    stdin.flush().unwrap();
-    let first = next();
+/// A gate pipeline writes one line at a time and waits: each verdict must come out as soon as its line
+/// is read, not when standard input ends.
+#[test]
+fn scan_stdin_answers_each_line_as_it_arrives() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let text = live_setup(d, Some(NOW), "7d");
+    let mut scan = LiveScan::start(d, &["--now", NOW]);
+    let first = scan.send(&text);
     assert_eq!(first["valid"], true, "{first}");
-    writeln!(stdin, "YM1:NOT-A-CODE").unwrap();
-    stdin.flush().unwrap();
-    let second = next();
+    let second = scan.send("YM1:NOT-A-CODE");
     assert_eq!(second["valid"], false, "{second}");
-    drop(stdin);
-    let summary = next();
+    let (summary, code) = scan.finish();
     assert_eq!(summary["summary"]["total"], 2, "{summary}");
     assert_eq!(summary["summary"]["accepted"], 1, "{summary}");
-    assert_eq!(child.wait().unwrap().code(), Some(1));
-    reader.join().unwrap();
+    assert_eq!(code, Some(1));
+}
+
+/// A gate runs for hours on the real clock: a bundle that goes stale while it runs refuses every code
+/// (fail closed, stage `bundle`), a fresh bundle dropped in place of the file is picked up without a
+/// restart, and the run ends with exit status 2 because the bundle failed on the way.
+#[test]
+fn a_live_scan_fails_closed_when_its_bundle_goes_stale_and_picks_up_a_fresh_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // Real time: the bundle is valid for 3 seconds from now.
+    let text = live_setup(d, None, "3s");
+    let mut scan = LiveScan::start(d, &["--clock-skew", "0s"]);
+    let first = scan.send(&text);
+    assert_eq!(first["valid"], true, "{first}");
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let stale = scan.send(&text);
+    assert_eq!(stale["valid"], false, "{stale}");
+    assert_eq!(stale["code"], "bundle.stale", "{stale}");
+    assert_eq!(stale["stage"], "bundle", "{stale}");
+    // The authority publishes a fresh bundle (a new draft, a higher seq); the gate replaces the file.
+    ok(
+        d,
+        &[
+            "trust",
+            "init",
+            "--out",
+            "fresh.json",
+            "--valid-for",
+            "1h",
+            "--seq",
+            "5",
+        ],
+    );
+    let draft: Json =
+        serde_json::from_slice(&std::fs::read(d.join("trust.json")).unwrap()).unwrap();
+    let mut fresh: Json =
+        serde_json::from_slice(&std::fs::read(d.join("fresh.json")).unwrap()).unwrap();
+    fresh["issuers"] = draft["issuers"].clone();
+    std::fs::write(d.join("fresh.json"), fresh.to_string()).unwrap();
+    ok(
+        d,
+        &[
+            "trust",
+            "sign",
+            "--draft",
+            "fresh.json",
+            "--key",
+            "authority.key",
+            "--out",
+            "new.cwt",
+        ],
+    );
+    std::fs::rename(d.join("new.cwt"), d.join("bundle.cwt")).unwrap();
+    let again = scan.send(&text);
+    assert_eq!(again["valid"], true, "{again}");
+    let (summary, code) = scan.finish();
+    assert_eq!(summary["summary"]["total"], 3, "{summary}");
+    assert_eq!(summary["summary"]["accepted"], 2, "{summary}");
+    assert_eq!(code, Some(2));
 }

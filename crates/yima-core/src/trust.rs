@@ -383,6 +383,26 @@ fn issuer_from(v: &Value<'_>) -> Result<Issuer, VerifyError> {
     })
 }
 
+impl BundleContents {
+    /// Issue time not in the future (beyond skew), not expired and not older than `max_age`.
+    fn check_time(&self, check: &BundleCheck) -> Result<(), BundleError> {
+        if self.issued_at > check.now.saturating_add(check.skew) {
+            return Err(BundleError::FromFuture);
+        }
+        let too_old = check.max_age.is_some_and(|age| {
+            check.now
+                > self
+                    .issued_at
+                    .saturating_add(age)
+                    .saturating_add(check.skew)
+        });
+        if check.now >= self.expires_at.saturating_add(check.skew) || too_old {
+            return Err(BundleError::Stale);
+        }
+        Ok(())
+    }
+}
+
 impl TrustBundle {
     /// Parses a bundle and checks, in order: signature by the pinned key, issue time not in the future
     /// (beyond skew), not expired and not older than `max_age`, sequence number not below the accepted
@@ -405,19 +425,7 @@ impl TrustBundle {
         status_budget: usize,
     ) -> Result<Self, BundleError> {
         let contents = BundleContents::verify_signature(bytes, pinned)?;
-        if contents.issued_at > check.now.saturating_add(check.skew) {
-            return Err(BundleError::FromFuture);
-        }
-        let too_old = check.max_age.is_some_and(|age| {
-            check.now
-                > contents
-                    .issued_at
-                    .saturating_add(age)
-                    .saturating_add(check.skew)
-        });
-        if check.now >= contents.expires_at.saturating_add(check.skew) || too_old {
-            return Err(BundleError::Stale);
-        }
+        contents.check_time(check)?;
         if let Some(accepted) = check.accepted_seq
             && contents.seq < accepted
         {
@@ -483,6 +491,14 @@ impl TrustBundle {
             lists.insert(id, t);
         }
         Ok(TrustBundle { contents, lists })
+    }
+
+    /// Whether the bundle may still be relied on at `check.now`: not issued in the future and not
+    /// stale (expired, or older than `check.max_age`), with `check.skew` of tolerance; `accepted_seq` is
+    /// not looked at. A scanner that runs for hours calls this before each code: a bundle accepted at
+    /// start-up goes stale like any other.
+    pub fn check_fresh(&self, check: &BundleCheck) -> Result<(), BundleError> {
+        self.contents.check_time(check)
     }
 
     /// The bundle's contents.
@@ -557,6 +573,40 @@ mod tests {
             max_age: None,
         };
         TrustBundle::verify(&c.sign(signer), &signer.verifying_key(), &check)
+    }
+
+    #[test]
+    fn a_loaded_bundle_goes_stale_like_any_other() {
+        let (authority, sh) = (
+            SigningKey::from_seed(&[1; 32]),
+            SigningKey::from_seed(&[2; 32]),
+        );
+        let c = BundleContents {
+            seq: 1,
+            issued_at: T - 10,
+            expires_at: T + 10,
+            issuers: vec![issuer(&sh, "SH")],
+            status_lists: Vec::new(),
+        };
+        let bundle = verify(&c, &authority).unwrap();
+        let at = |now: u64, skew: u64, max_age: Option<u64>| {
+            bundle
+                .check_fresh(&BundleCheck {
+                    now,
+                    skew,
+                    accepted_seq: Some(u64::MAX),
+                    max_age,
+                })
+                .map_err(|e| e.code())
+        };
+        assert_eq!(at(T, 0, None), Ok(()));
+        assert_eq!(at(T + 9, 0, None), Ok(()));
+        assert_eq!(at(T + 10, 0, None), Err("bundle.stale"));
+        assert_eq!(at(T + 10, 1, None), Ok(()));
+        assert_eq!(at(T, 0, Some(5)), Err("bundle.stale"));
+        assert_eq!(at(T - 11, 0, None), Err("bundle.from-future"));
+        // accepted_seq is not looked at: the scanner checked it when it loaded the bundle.
+        assert_eq!(at(T, 0, Some(10)), Ok(()));
     }
 
     #[test]
