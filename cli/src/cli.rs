@@ -61,7 +61,7 @@ pub enum Command {
     /// Scan photos, directories, texts or stdin at a venue and check every code against a signed trust
     /// bundle and the venue policy, offline.
     #[command(
-        after_help = "Examples:\n  yima scan --bundle bundle.cwt --bundle-key authority.pub photos/\n  yima scan --bundle bundle.cwt --bundle-key authority.pub --policy venue.toml --json gate-*.jpg\n  camera-pipeline | yima scan --bundle bundle.cwt --bundle-key authority.pub -\n  yima scan --raw photo.jpg          print the text of every QR code, uninterpreted\n\nExit status: 0 every code accepted, 1 any code rejected or unreadable, 2 usage or I/O error or an unusable trust bundle (stale, rolled back, bad signature)."
+        after_help = "Examples:\n  yima scan --bundle bundle.cwt --bundle-key authority.pub photos/\n  yima scan --bundle bundle.cwt --bundle-key authority.pub --policy venue.toml --json gate-*.jpg\n  camera-pipeline | yima scan --bundle bundle.cwt --bundle-key authority.pub -            one code text per line\n  frame-grabber | yima scan --bundle bundle.cwt --bundle-key authority.pub --stdin-paths -   one image path per line\n  yima scan --raw photo.jpg          print the text of every QR code, uninterpreted\n\nExit status: 0 every code accepted, 1 any code rejected or unreadable, 2 usage or I/O error or an unusable trust bundle (stale, rolled back, bad signature)."
     )]
     Scan(ScanArgs),
     /// Show a device-bound credential as a fresh dynamic presentation signed by the device key (holder
@@ -400,9 +400,13 @@ pub struct PresentArgs {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Image files, directories (searched recursively for .png/.jpg/.jpeg), credential texts, or - for
-    /// one text or path per line on stdin.
+    /// one credential text per line on stdin (image paths only with --stdin-paths).
     #[arg(required = true)]
     pub inputs: Vec<String>,
+    /// Lines on stdin are image file paths (a camera pipeline writing frames), not credential texts.
+    /// Off by default: a decoded code's text is never taken as a path.
+    #[arg(long)]
+    pub stdin_paths: bool,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub venue: VenueArgs,

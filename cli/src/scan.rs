@@ -73,9 +73,13 @@ fn visit_one(
 }
 
 /// Calls `f` on every input as it comes: arguments in order, and for `-` each line of stdin as soon
-/// as it is read, so a camera pipeline feeding `yima scan -` gets each verdict at once.
+/// as it is read, so a camera pipeline feeding `yima scan -` gets each verdict at once. A stdin line is
+/// a credential text, never a path: the text of a code held up to the camera must not make the gate
+/// walk a directory or read a file. With `stdin_paths` the lines are image files (only regular files,
+/// never directories), for a pipeline that writes frames to disk.
 fn visit(
     inputs: &[String],
+    stdin_paths: bool,
     f: &mut dyn FnMut(Item) -> Result<(), CliError>,
 ) -> Result<(), CliError> {
     let mut budget = MAX_ITEMS;
@@ -89,8 +93,13 @@ fn visit(
         while read_line_bounded(&mut stdin, &mut buf)? {
             let line = String::from_utf8_lossy(&buf);
             let line = line.trim();
-            if !line.is_empty() {
-                visit_one(line, &mut budget, f)?;
+            if line.is_empty() {
+                continue;
+            }
+            if stdin_paths {
+                f(Item::Path(PathBuf::from(line)))?;
+            } else {
+                f(Item::Text(line.to_owned()))?;
             }
         }
     }
@@ -170,6 +179,14 @@ impl LiveBundle {
             // no rollback); otherwise keep the one in use, which is still checked below.
             self.modified = on_disk;
             match venue::load_bundle(&args.venue, policy, now) {
+                // Never backwards, state file or not: an older bundle may predate a revocation.
+                Ok(Some(b)) if b.seq() < self.bundle.seq() => eprintln!(
+                    "{}: replaced by an older bundle (seq {} < {}): refused (bundle.rollback); keeping seq {}",
+                    self.path.display(),
+                    b.seq(),
+                    self.bundle.seq(),
+                    self.bundle.seq()
+                ),
                 Ok(Some(b)) => {
                     eprintln!(
                         "{}: reloaded the trust bundle (seq {} -> {})",
@@ -213,7 +230,7 @@ impl LiveBundle {
 pub fn run(args: &ScanArgs) -> Result<i32, CliError> {
     if args.raw {
         let mut status = 0;
-        visit(&args.inputs, &mut |item| {
+        visit(&args.inputs, args.stdin_paths, &mut |item| {
             status = status.max(raw(&item, args.json));
             Ok(())
         })?;
@@ -227,7 +244,7 @@ pub fn run(args: &ScanArgs) -> Result<i32, CliError> {
     let mut replay = yima_core::presentation::ReplayCache::new();
     let mut status = 0;
     let mut bundle_failed = false;
-    visit(&args.inputs, &mut |item| {
+    visit(&args.inputs, args.stdin_paths, &mut |item| {
         // A gate runs for hours: each code is checked at the time it is read (or at --now).
         let now = match args.now {
             Some(_) => start,

@@ -237,17 +237,33 @@ fn authority_bundle_then_venue_scans_a_directory_offline() {
         .unwrap();
     assert_usage_error(&out, "bundle.signature");
 
-    // stdin: one text or path per line, for a camera pipeline.
+    // stdin: one code text per line, for a camera pipeline. A line that names a file or a directory is
+    // still just a text: a code held up to the camera must not make the gate read files.
     let text = std::fs::read_to_string(d.join("gate/sub/4-suspended.jpg.txt")).unwrap();
     let (code, lines) = common::scan_stdin(
         d,
         "bundle-2.cwt",
         LATER,
-        format!("gate/1-green.png\n{text}\nGARBAGE\n"),
+        format!("{text}\nGARBAGE\ngate/1-green.png\n/\n"),
     );
-    assert_eq!(lines[0]["valid"], true);
-    assert_eq!(lines[1]["code"], "status.suspended");
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    assert_eq!(lines[0]["code"], "status.suspended");
+    assert_eq!(lines[1]["code"], "prefix.unknown");
     assert_eq!(lines[2]["code"], "prefix.unknown");
+    assert_eq!(lines[3]["code"], "prefix.unknown");
+    assert_eq!(lines[4]["summary"]["total"], 4);
+    assert_eq!(code, Some(1));
+    // --stdin-paths: image files written by a frame grabber; a directory is not walked.
+    let (code, lines) = common::scan_stdin_with(
+        d,
+        "bundle-2.cwt",
+        LATER,
+        "gate/1-green.png\ngate\n".to_owned(),
+        &["--stdin-paths"],
+    );
+    assert_eq!(lines[0]["valid"], true, "{lines:?}");
+    assert_eq!(lines[1]["code"], "input.io", "{lines:?}");
+    assert_eq!(lines[2]["summary"]["total"], 2, "{lines:?}");
     assert_eq!(code, Some(1));
 
     // --raw prints the texts, no bundle needed.
@@ -479,8 +495,39 @@ fn a_live_scan_fails_closed_when_its_bundle_goes_stale_and_picks_up_a_fresh_one(
     std::fs::rename(d.join("new.cwt"), d.join("bundle.cwt")).unwrap();
     let again = scan.send(&text);
     assert_eq!(again["valid"], true, "{again}");
+    // An older bundle (seq 3, fresh, but trusting nobody) put in its place is refused even without a
+    // state file: the gate keeps seq 5, so the code is still accepted.
+    ok(
+        d,
+        &[
+            "trust",
+            "init",
+            "--out",
+            "old.json",
+            "--valid-for",
+            "1h",
+            "--seq",
+            "3",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "trust",
+            "sign",
+            "--draft",
+            "old.json",
+            "--key",
+            "authority.key",
+            "--out",
+            "old.cwt",
+        ],
+    );
+    std::fs::rename(d.join("old.cwt"), d.join("bundle.cwt")).unwrap();
+    let after_rollback = scan.send(&text);
+    assert_eq!(after_rollback["valid"], true, "{after_rollback}");
     let (summary, code) = scan.finish();
-    assert_eq!(summary["summary"]["total"], 3, "{summary}");
-    assert_eq!(summary["summary"]["accepted"], 2, "{summary}");
+    assert_eq!(summary["summary"]["total"], 4, "{summary}");
+    assert_eq!(summary["summary"]["accepted"], 3, "{summary}");
     assert_eq!(code, Some(2));
 }

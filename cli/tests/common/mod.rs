@@ -205,8 +205,22 @@ pub fn scan_in(dir: &Path, bundle: &str) -> Command {
 /// `stdin`; returns the exit code and every output line as JSON.
 #[allow(dead_code)]
 pub fn scan_stdin(dir: &Path, bundle: &str, now: &str, stdin: String) -> (Option<i32>, Vec<Json>) {
+    scan_stdin_with(dir, bundle, now, stdin, &[])
+}
+
+/// [`scan_stdin`] with `extra` options before the `-`.
+#[allow(dead_code)]
+pub fn scan_stdin_with(
+    dir: &Path,
+    bundle: &str,
+    now: &str,
+    stdin: String,
+    extra: &[&str],
+) -> (Option<i32>, Vec<Json>) {
     let out = scan_in(dir, bundle)
-        .args(["--no-state", "--json", "--now", now, "-"])
+        .args(["--no-state", "--json", "--now", now])
+        .args(extra)
+        .arg("-")
         .write_stdin(stdin)
         .output()
         .unwrap();
