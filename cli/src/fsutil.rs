@@ -72,39 +72,38 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// An exclusive lock held while a state file is read, changed and written back: `PATH.lock`, created
-/// with `create_new` (fails while another process holds it) and removed on drop.
+/// An exclusive lock held while a state file is read, changed and written back: an OS advisory lock
+/// (`flock` on Unix) on `PATH.lock`. The operating system releases it when the holder exits, however it
+/// exits (killed, power loss), so a crashed process never leaves a gate unable to start. The lock file
+/// itself stays; it is empty.
 #[derive(Debug)]
 pub struct Lock {
-    path: PathBuf,
+    /// Held open for as long as the lock is held; closing it releases the lock.
+    _file: std::fs::File,
 }
 
 impl Lock {
     /// Takes the lock for `path`, retrying for up to about 10 seconds.
     pub fn acquire(path: &Path) -> Result<Lock, CliError> {
         let lock = sibling(path, ".lock");
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock)
+            .map_err(|e| CliError::io(&lock, e))?;
         for _ in 0..200 {
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&lock)
-            {
-                Ok(_) => return Ok(Lock { path: lock }),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            match file.try_lock() {
+                Ok(()) => return Ok(Lock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) => {
                     std::thread::sleep(std::time::Duration::from_millis(50));
                 }
-                Err(e) => return Err(CliError::io(&lock, e)),
+                Err(std::fs::TryLockError::Error(e)) => return Err(CliError::io(&lock, e)),
             }
         }
         Err(usage(format!(
-            "{} is locked by another yima process (remove the file if that process died)",
+            "{} is locked by another running yima process",
             lock.display()
         )))
-    }
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
     }
 }

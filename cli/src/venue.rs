@@ -128,7 +128,25 @@ pub fn load_bundle(
             if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir, e))?;
             }
-            Some(Lock::acquire(p)?)
+            match Lock::acquire(p) {
+                Ok(lock) => Some(lock),
+                // A read-only state directory: scanning works as long as the recorded seq stays; a
+                // write of a higher one fails below with its own error.
+                Err(CliError::Io { path, source })
+                    if matches!(
+                        source.kind(),
+                        std::io::ErrorKind::PermissionDenied
+                            | std::io::ErrorKind::ReadOnlyFilesystem
+                    ) =>
+                {
+                    eprintln!(
+                        "warning: {}: {source}; the scanner state is read without a lock",
+                        path.display()
+                    );
+                    None
+                }
+                Err(e) => return Err(e),
+            }
         }
         None => None,
     };

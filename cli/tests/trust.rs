@@ -215,3 +215,18 @@ fn a_key_read_from_an_endless_device_is_refused_not_slurped() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("larger than"), "{}", r.stderr);
 }
+
+/// A lock file left by a process that was killed does not block the next run: the lock is the OS's
+/// (released when its holder exits), not the file's existence.
+#[test]
+fn a_leftover_lock_file_does_not_block() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    setup(d);
+    std::fs::write(d.join("trust.json.lock"), b"").unwrap();
+    let start = std::time::Instant::now();
+    let r = add_issuer(d, "SH", "health-code", "365d");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The old lock gave up only after about 10 seconds.
+    assert!(start.elapsed() < std::time::Duration::from_secs(8));
+}
