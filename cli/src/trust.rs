@@ -79,9 +79,10 @@ fn parse_kinds(kinds: &[String]) -> Result<Vec<Kind>, CliError> {
         .collect()
 }
 
-/// Checks the draft's issuers the way a scanner will (name, kinds, key window, count), by signing them
-/// with a throwaway key and verifying the result at `now`, so a bad entry is refused when it is added
-/// rather than when every gate refuses the bundle.
+/// Checks the draft the way a scanner will (issuer names, kinds, key windows, count, and every status
+/// list against the entry whose key signed it), by signing it with a throwaway key and verifying the
+/// result at `now`, so a bad entry is refused when it is added rather than when every gate refuses the
+/// bundle.
 fn dry_run(d: &Draft, now: u64) -> Result<(), CliError> {
     let throwaway = yima_core::SigningKey::generate(&mut rand_core::OsRng);
     let contents = BundleContents {
@@ -89,7 +90,11 @@ fn dry_run(d: &Draft, now: u64) -> Result<(), CliError> {
         issued_at: now,
         expires_at: now.saturating_add(d.valid_for.max(1)),
         issuers: issuers(d)?,
-        status_lists: Vec::new(),
+        status_lists: d
+            .status_lists
+            .iter()
+            .map(|h| hex::decode(h).map_err(|_| usage("draft: status list is not hex")))
+            .collect::<Result<_, _>>()?,
     };
     let check = BundleCheck {
         now,
@@ -105,7 +110,7 @@ fn dry_run(d: &Draft, now: u64) -> Result<(), CliError> {
     .map(|_| ())
     .map_err(|e| CliError::Bundle {
         code: e.code(),
-        message: format!("the issuer cannot go into a bundle, draft unchanged: {e}"),
+        message: format!("the draft would give a bundle scanners refuse, draft unchanged: {e}"),
     })
 }
 
@@ -141,12 +146,19 @@ pub fn run(cmd: &TrustCommand) -> Result<(), CliError> {
             let _lock = Lock::acquire(draft)?;
             let mut d = load(draft)?;
             let public = keys::load_verifying(key)?;
-            let from = clock::now_or(valid_from.as_deref())?;
+            let pem = public
+                .to_public_key_pem()
+                .map_err(|e| usage(e.to_string()))?;
+            // Re-adding a key (new name or kinds) keeps its start unless --valid-from says otherwise:
+            // moving it to now would reject every credential and status list it signed before.
+            let previous = d.issuers.iter().find(|i| i.public_key_pem == pem);
+            let from = match (valid_from, previous) {
+                (None, Some(p)) => p.valid_from,
+                (v, _) => clock::now_or(v.as_deref())?,
+            };
             let entry = DraftIssuer {
                 name: name.clone(),
-                public_key_pem: public
-                    .to_public_key_pem()
-                    .map_err(|e| usage(e.to_string()))?,
+                public_key_pem: pem,
                 kinds: parse_kinds(kinds)?,
                 valid_from: from,
                 valid_until: from.saturating_add(clock::parse_duration(valid_for)?),
@@ -154,19 +166,25 @@ pub fn run(cmd: &TrustCommand) -> Result<(), CliError> {
             d.issuers
                 .retain(|i| i.public_key_pem != entry.public_key_pem);
             d.issuers.push(entry);
-            dry_run(&d, from)?;
             // A renamed issuer (same key, new name) orphans the status lists published under the old
             // name: scanners would refuse the whole bundle, so they leave the draft now, with a note.
-            let names: Vec<&str> = d.issuers.iter().map(|i| i.name.as_str()).collect();
-            let keys: Vec<VerifyingKey> = issuers(&d)?.into_iter().map(|i| i.key).collect();
+            // A list stays only if the entry whose key signed it carries the list's issuer name.
+            let entries = issuers(&d)?;
+            let keys: Vec<VerifyingKey> = entries.iter().map(|i| i.key.clone()).collect();
             let mut kept = Vec::new();
             for h in &d.status_lists {
                 let bytes = hex::decode(h).map_err(|_| usage("draft: status list is not hex"))?;
                 match StatusListToken::verify(&bytes, &keys) {
-                    Ok((t, _)) if names.contains(&t.issuer.as_str()) => kept.push(h.clone()),
+                    Ok((t, signer))
+                        if entries
+                            .iter()
+                            .any(|i| &i.key == signer && i.name == t.issuer) =>
+                    {
+                        kept.push(h.clone());
+                    }
                     Ok((t, _)) => eprintln!(
-                        "note: dropped status list {} of {} from the draft: no issuer of that name",
-                        t.list_id, t.issuer
+                        "note: dropped status list {} of {} from the draft: the key that signed it is no longer {}'s",
+                        t.list_id, t.issuer, t.issuer
                     ),
                     Err(e) => eprintln!(
                         "note: dropped a status list from the draft: no issuer in the draft signed it ({e})"
@@ -174,6 +192,7 @@ pub fn run(cmd: &TrustCommand) -> Result<(), CliError> {
                 }
             }
             d.status_lists = kept;
+            dry_run(&d, clock::now_or(None)?)?;
             save(draft, &d)?;
             outln!(
                 "issuer {name} (kid {}) in {}",
@@ -252,9 +271,11 @@ pub fn run(cmd: &TrustCommand) -> Result<(), CliError> {
                     ),
                 }
             })?;
-            write_binary_output(out, &bytes)?;
+            // Spend the sequence number before the bundle leaves: if saving fails nothing is published,
+            // and a failed write only leaves a gap. Never two different bundles under one seq.
             d.next_seq = d.next_seq.saturating_add(1);
             save(draft, &d)?;
+            write_binary_output(out, &bytes)?;
             let note = format!(
                 "signed bundle seq {} ({} issuers, {} status lists, {} bytes), valid until {}: {}",
                 contents.seq,

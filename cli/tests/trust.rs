@@ -230,3 +230,80 @@ fn a_leftover_lock_file_does_not_block() {
     // The old lock gave up only after about 10 seconds.
     assert!(start.elapsed() < std::time::Duration::from_secs(8));
 }
+
+/// Re-adding a key (here: more kinds) keeps its start date unless `--valid-from` is given: moving it to
+/// now would put the status lists (and credentials) it signed before outside its window.
+#[test]
+fn re_adding_a_key_keeps_its_start_and_the_bundle_still_signs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    setup(d);
+    assert_eq!(add_issuer(d, "SH", "health-code", "365d").code, 0);
+    for args in [
+        &[
+            "status",
+            "new",
+            "--out",
+            "sh-1.json",
+            "--issuer",
+            "SH",
+            "--list-id",
+            "1",
+            "--size",
+            "64",
+        ][..],
+        &[
+            "status",
+            "publish",
+            "--list",
+            "sh-1.json",
+            "--key",
+            "sh.key",
+            "--out",
+            "sh-1.status",
+        ],
+        &[
+            "trust",
+            "add-status",
+            "--draft",
+            "trust.json",
+            "--list",
+            "sh-1.status",
+        ],
+    ] {
+        ok(d, args);
+    }
+    let start = draft(d)["issuers"][0]["valid_from"].clone();
+    ok(
+        d,
+        &[
+            "trust",
+            "add-issuer",
+            "--draft",
+            "trust.json",
+            "--name",
+            "SH",
+            "--key",
+            "sh.pub",
+            "--kinds",
+            "health-code,social-security-card",
+        ],
+    );
+    let after = draft(d);
+    assert_eq!(after["issuers"][0]["valid_from"], start, "{after}");
+    assert_eq!(after["issuers"][0]["kinds"].as_array().unwrap().len(), 2);
+    assert_eq!(after["status_lists"].as_array().unwrap().len(), 1);
+    ok(
+        d,
+        &[
+            "trust",
+            "sign",
+            "--draft",
+            "trust.json",
+            "--key",
+            "authority.key",
+            "--out",
+            "bundle.cwt",
+        ],
+    );
+}
