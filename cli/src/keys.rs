@@ -40,12 +40,25 @@ fn pkcs11_uri(arg: &Path) -> Option<&str> {
     })
 }
 
+/// Parses a `pkcs11:` URI given on the command line, warning when it carries the PIN itself: a command
+/// line is visible to every local user (`ps`, `/proc/PID/cmdline`).
+fn parse_uri(text: &str) -> Result<Pkcs11Uri, CliError> {
+    let uri = Pkcs11Uri::parse(text)?;
+    if uri.has_pin_value() {
+        eprintln!(
+            "warning: pin-value puts the PIN on the command line, where other local users can read it; \
+             prefer pin-source=FILE or the environment variable YIMA_PKCS11_PIN"
+        );
+    }
+    Ok(uri)
+}
+
 /// Loads the private signing key a `--key` argument names: an RFC 7512 `pkcs11:` URI opens the key in
 /// an HSM (its signatures are checked before use); anything else is a PKCS#8 PEM file.
 pub fn load_signer(arg: &Path) -> Result<BoxSigner, CliError> {
     match pkcs11_uri(arg) {
         Some(text) => {
-            let uri = Pkcs11Uri::parse(text)?;
+            let uri = parse_uri(text)?;
             Ok(Box::new(Pkcs11Signer::open(&uri)?))
         }
         None => Ok(Box::new(load_signing(arg)?)),
@@ -115,7 +128,7 @@ fn write_public(path: &Path, public: &VerifyingKey) -> Result<(), CliError> {
 
 /// `yima keygen --pkcs11 URI`: generates the key pair in the token and writes only NAME.pub.
 fn keygen_pkcs11(args: &KeygenArgs, text: &str) -> Result<(), CliError> {
-    let uri = Pkcs11Uri::parse(text)?;
+    let uri = parse_uri(text)?;
     let pub_path = with_ext(&args.out, "pub");
     refuse_existing(&[&pub_path], args.force)?;
     let public = yima_pkcs11::generate(&uri)?;

@@ -429,7 +429,8 @@ impl Signer for Pkcs11Signer {
 }
 
 /// Generates an Ed25519 key pair inside the token the URI names, labelled with the URI's `object`, with
-/// the URI's `id` as CKA_ID (else the key's yima kid); the private key is sensitive and not extractable.
+/// the URI's `id` as CKA_ID (else, where the token allows setting it, the key's yima kid); the private key
+/// is sensitive and not extractable.
 /// Refuses when an object with that label or id already exists. Returns the public key.
 pub fn generate(uri: &Pkcs11Uri) -> Result<VerifyingKey, Pkcs11Error> {
     let label = uri
@@ -504,11 +505,13 @@ pub fn generate(uri: &Pkcs11Uri) -> Result<VerifyingKey, Pkcs11Error> {
     if uri.id().is_none() {
         // Without an id in the URI the pair gets yima's kid as CKA_ID, so that tools which select keys
         // by id (pkcs11-tool --id, p11tool) find both halves.
+        // Best effort: a token that refuses the change still holds a usable pair, found by its label.
+        // Reporting a failure would leave the pair behind and make a retry `pkcs11.key-exists`.
         let id = vec![Attribute::Id(public.kid().to_vec())];
         for handle in [public_handle, private_handle] {
-            session
-                .update_attributes(handle, &id)
-                .map_err(device("setting CKA_ID on the generated key pair"))?;
+            if session.update_attributes(handle, &id).is_err() {
+                break;
+            }
         }
     }
     Ok(public)

@@ -208,6 +208,15 @@ mod tests {
         // A malformed URI's error does not echo a PIN either.
         let e = err("pkcs11:object=k?pin-value=s3cr3t&pin-source=/p");
         assert!(!format!("{e} {e:?}").contains("s3cr3t"));
+        // Nor a typo that leaves out the '=' (the attribute would be the PIN).
+        for typo in [
+            "pkcs11:object=k?pin-values3cr3t",
+            "pkcs11:object=k?pin-value:s3cr3t",
+        ] {
+            let e = err(typo);
+            assert_eq!(e.code(), "pkcs11.uri");
+            assert!(!format!("{e} {e:?}").contains("s3cr3t"), "{e}");
+        }
     }
 
     #[test]

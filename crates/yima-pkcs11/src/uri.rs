@@ -169,8 +169,13 @@ fn split_attribute(attr: &str) -> Result<(&str, &str), Pkcs11Error> {
     if attr.is_empty() {
         return Err(uri_err("empty attribute"));
     }
-    attr.split_once('=')
-        .ok_or_else(|| uri_err(format!("attribute {attr:?} has no '='")))
+    // The attribute is not echoed: a typo such as `pin-value1234` would put the PIN in the message.
+    attr.split_once('=').ok_or_else(|| {
+        uri_err(format!(
+            "an attribute of {} characters has no '='",
+            attr.chars().count()
+        ))
+    })
 }
 
 /// Turns a `pin-source` value (a path or a `file:` URI) into a path.
@@ -432,7 +437,10 @@ fn read_pin_file(path: &Path) -> Result<AuthPin, Pkcs11Error> {
     let shown = path.display();
     let file = std::fs::File::open(path)
         .map_err(|e| Pkcs11Error::Pin(format!("pin-source {shown}: {e}")))?;
-    let mut buf = Zeroizing::new(Vec::new());
+    // Sized up front so `read_to_end` never reallocates and leaves PIN bytes in freed memory.
+    let mut buf = Zeroizing::new(Vec::with_capacity(
+        usize::try_from(MAX_PIN_FILE + 1).unwrap_or(usize::MAX),
+    ));
     file.take(MAX_PIN_FILE + 1)
         .read_to_end(&mut buf)
         .map_err(|e| Pkcs11Error::Pin(format!("pin-source {shown}: {e}")))?;
