@@ -218,14 +218,16 @@ fn print_human(found: &Found, r: &Json) {
     {
         outln!("claims (UNVERIFIED):");
         for line in claims.lines() {
-            outln!("  {line}");
+            // JSON escapes only C0 controls; C1 and bidi controls from an unverified code are escaped
+            // here before they reach a terminal.
+            outln!("  {}", output::printable(line));
         }
     }
     if r.get("error").is_some() {
         outln!(
             "error:      {} ({})",
             field(r, "/error/code").as_str().unwrap_or(""),
-            field(r, "/error/message").as_str().unwrap_or("")
+            output::printable(field(r, "/error/message").as_str().unwrap_or(""))
         );
     }
 }

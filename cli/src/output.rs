@@ -170,3 +170,44 @@ pub fn claims_lines(c: &Claims) -> Vec<String> {
     }
     lines
 }
+
+/// Untrusted text (a decoded QR code, a field of an unverified credential) made safe to print on a line
+/// of its own: control characters (C0, DEL, C1) and Unicode bidirectional controls are shown as `\u{..}` escapes, so a hostile code cannot move the
+/// cursor, retitle the terminal or reorder what the operator reads. `--json` gives the exact text.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_texts_cannot_drive_the_terminal() {
+        assert_eq!(printable("YM1:ABC 一码"), "YM1:ABC 一码");
+        assert_eq!(
+            printable("a\u{1b}]0;owned\u{7}b\u{1b}[2J"),
+            "a\\u{1b}]0;owned\\u{7}b\\u{1b}[2J"
+        );
+        assert_eq!(printable("x\u{202e}gnp.exe"), "x\\u{202e}gnp.exe");
+        assert_eq!(
+            printable("\u{9b}31m\u{7f}\r\n"),
+            "\\u{9b}31m\\u{7f}\\u{d}\\u{a}"
+        );
+    }
+}

@@ -14,7 +14,7 @@ use crate::cli::ScanArgs;
 use crate::error::{CliError, usage};
 use crate::input::{self, Found, Unreadable};
 use crate::verify::{Failure, Outcome, print};
-use crate::{clock, venue};
+use crate::{clock, output, venue};
 
 /// Image extensions picked up when walking a directory.
 const IMAGE_EXTENSIONS: [&str; 4] = ["png", "jpg", "jpeg", "webp"];
@@ -317,34 +317,12 @@ fn read_line_bounded(r: &mut impl BufRead, buf: &mut Vec<u8>) -> Result<bool, Cl
     Ok(true)
 }
 
-/// A decoded QR text made safe to print on a line of its own: control characters (C0, DEL, C1) and
-/// Unicode bidirectional controls are shown as `\u{..}` escapes, so a hostile code cannot move the
-/// cursor, retitle the terminal or reorder what the operator reads. `--json` gives the exact text.
-fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
-    if !text.chars().any(unsafe_char) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if unsafe_char(c) {
-            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
 /// `--raw`: print every QR text found in one input, uninterpreted; returns 1 if none could be read.
 fn raw(item: &Item, json: bool) -> i32 {
     let mut status = 0;
     for f in found(item) {
         match (&f.text, json) {
-            (Ok(t), false) => outln!("{}", printable(t)),
+            (Ok(t), false) => outln!("{}", output::printable(t)),
             (Ok(t), true) => outln!(
                 "{}",
                 json!({"source": f.source, "text": t, "corners": f.corners})
@@ -392,19 +370,5 @@ mod tests {
         let err = read_line_bounded(&mut reader, &mut buf).unwrap_err();
         assert_eq!(err.code(), "usage");
         assert_eq!(buf.len() as u64, MAX_LINE + 1);
-    }
-
-    #[test]
-    fn raw_texts_cannot_drive_the_terminal() {
-        assert_eq!(printable("YM1:ABC 一码"), "YM1:ABC 一码");
-        assert_eq!(
-            printable("a\u{1b}]0;owned\u{7}b\u{1b}[2J"),
-            "a\\u{1b}]0;owned\\u{7}b\\u{1b}[2J"
-        );
-        assert_eq!(printable("x\u{202e}gnp.exe"), "x\\u{202e}gnp.exe");
-        assert_eq!(
-            printable("\u{9b}31m\u{7f}\r\n"),
-            "\\u{9b}31m\\u{7f}\\u{d}\\u{a}"
-        );
     }
 }

@@ -85,7 +85,8 @@ impl Outcome {
                 );
                 for line in output::claims_lines(v.claims()) {
                     s.push_str("\n    ");
-                    s.push_str(&line);
+                    // Signed by a trusted issuer is not the same as safe for a terminal.
+                    s.push_str(&output::printable(&line));
                 }
                 s
             }
