@@ -55,6 +55,51 @@ fn add_issuer(d: &Path, name: &str, kinds: &str, valid_for: &str) -> Run {
     )
 }
 
+/// Issuer SH publishes status list 1 (64 entries, signed with `sh.key` at `now` or the real time) and
+/// the authority adds it to the draft.
+fn publish_sh_list(d: &Path, now: Option<&str>) {
+    ok(
+        d,
+        &[
+            "status",
+            "new",
+            "--out",
+            "sh-1.json",
+            "--issuer",
+            "SH",
+            "--list-id",
+            "1",
+            "--size",
+            "64",
+        ],
+    );
+    let mut publish = vec![
+        "status",
+        "publish",
+        "--list",
+        "sh-1.json",
+        "--key",
+        "sh.key",
+        "--out",
+        "sh-1.status",
+    ];
+    if let Some(now) = now {
+        publish.extend(["--now", now]);
+    }
+    ok(d, &publish);
+    ok(
+        d,
+        &[
+            "trust",
+            "add-status",
+            "--draft",
+            "trust.json",
+            "--list",
+            "sh-1.status",
+        ],
+    );
+}
+
 #[test]
 fn issuers_scanners_would_refuse_are_refused_when_added() {
     let tmp = tempfile::tempdir().unwrap();
@@ -82,42 +127,7 @@ fn a_renamed_issuer_drops_its_orphaned_status_lists_and_the_bundle_still_loads()
     let d = tmp.path();
     setup(d);
     assert_eq!(add_issuer(d, "SH", "health-code", "365d").code, 0);
-    for args in [
-        &[
-            "status",
-            "new",
-            "--out",
-            "sh-1.json",
-            "--issuer",
-            "SH",
-            "--list-id",
-            "1",
-            "--size",
-            "64",
-        ][..],
-        &[
-            "status",
-            "publish",
-            "--list",
-            "sh-1.json",
-            "--key",
-            "sh.key",
-            "--out",
-            "sh-1.status",
-            "--now",
-            NOW,
-        ],
-        &[
-            "trust",
-            "add-status",
-            "--draft",
-            "trust.json",
-            "--list",
-            "sh-1.status",
-        ],
-    ] {
-        ok(d, args);
-    }
+    publish_sh_list(d, Some(NOW));
     assert_eq!(draft(d)["status_lists"].as_array().unwrap().len(), 1);
     // Same key, new name: the list published as "SH" no longer belongs to any issuer.
     let r = add_issuer(d, "SHANGHAI", "health-code", "365d");
@@ -239,40 +249,7 @@ fn re_adding_a_key_keeps_its_start_and_the_bundle_still_signs() {
     let d = tmp.path();
     setup(d);
     assert_eq!(add_issuer(d, "SH", "health-code", "365d").code, 0);
-    for args in [
-        &[
-            "status",
-            "new",
-            "--out",
-            "sh-1.json",
-            "--issuer",
-            "SH",
-            "--list-id",
-            "1",
-            "--size",
-            "64",
-        ][..],
-        &[
-            "status",
-            "publish",
-            "--list",
-            "sh-1.json",
-            "--key",
-            "sh.key",
-            "--out",
-            "sh-1.status",
-        ],
-        &[
-            "trust",
-            "add-status",
-            "--draft",
-            "trust.json",
-            "--list",
-            "sh-1.status",
-        ],
-    ] {
-        ok(d, args);
-    }
+    publish_sh_list(d, None);
     let start = draft(d)["issuers"][0]["valid_from"].clone();
     ok(
         d,
