@@ -79,39 +79,59 @@ fn parse_kinds(kinds: &[String]) -> Result<Vec<Kind>, CliError> {
         .collect()
 }
 
-/// Checks the draft the way a scanner will (issuer names, kinds, key windows, count, and every status
-/// list against the entry whose key signed it), by signing it with a throwaway key and verifying the
-/// result at `now`, so a bad entry is refused when it is added rather than when every gate refuses the
-/// bundle.
-fn dry_run(d: &Draft, now: u64) -> Result<(), CliError> {
-    let throwaway = yima_core::SigningKey::generate(&mut rand_core::OsRng);
-    let contents = BundleContents {
+/// The draft's status list tokens, decoded from hex, in order.
+fn lists(d: &Draft) -> Result<Vec<Vec<u8>>, CliError> {
+    d.status_lists
+        .iter()
+        .map(|h| hex::decode(h).map_err(|_| usage("draft: status list is not hex")))
+        .collect()
+}
+
+/// The bundle the draft gives when signed at `now`.
+fn contents(d: &Draft, now: u64) -> Result<BundleContents, CliError> {
+    Ok(BundleContents {
         seq: d.next_seq,
         issued_at: now,
         expires_at: now.saturating_add(d.valid_for.max(1)),
         issuers: issuers(d)?,
-        status_lists: d
-            .status_lists
-            .iter()
-            .map(|h| hex::decode(h).map_err(|_| usage("draft: status list is not hex")))
-            .collect::<Result<_, _>>()?,
-    };
+        status_lists: lists(d)?,
+    })
+}
+
+/// Checks signed bundle bytes the way a scanner will at `now` (everything but rollback, which needs a
+/// scanner's state); a refusal is a `bundle.*` error whose message starts with `what`.
+fn check_as_scanner(
+    bytes: &[u8],
+    signer: &VerifyingKey,
+    now: u64,
+    what: &str,
+) -> Result<(), CliError> {
     let check = BundleCheck {
         now,
         skew: 0,
         accepted_seq: None,
         max_age: None,
     };
-    TrustBundle::verify(
-        &contents.sign(&throwaway),
+    TrustBundle::verify(bytes, signer, &check)
+        .map(|_| ())
+        .map_err(|e| CliError::Bundle {
+            code: e.code(),
+            message: format!("{what}: {e}"),
+        })
+}
+
+/// Checks the draft the way a scanner will (issuer names, kinds, key windows, count, and every status
+/// list against the entry whose key signed it), by signing it with a throwaway key and verifying the
+/// result at `now`, so a bad entry is refused when it is added rather than when every gate refuses the
+/// bundle.
+fn dry_run(d: &Draft, now: u64) -> Result<(), CliError> {
+    let throwaway = yima_core::SigningKey::generate(&mut rand_core::OsRng);
+    check_as_scanner(
+        &contents(d, now)?.sign(&throwaway),
         &throwaway.verifying_key(),
-        &check,
+        now,
+        "the draft would give a bundle scanners refuse, draft unchanged",
     )
-    .map(|_| ())
-    .map_err(|e| CliError::Bundle {
-        code: e.code(),
-        message: format!("the draft would give a bundle scanners refuse, draft unchanged: {e}"),
-    })
 }
 
 /// Runs `yima trust`.
@@ -172,8 +192,7 @@ pub fn run(cmd: &TrustCommand) -> Result<(), CliError> {
             let entries = issuers(&d)?;
             let keys: Vec<VerifyingKey> = entries.iter().map(|i| i.key.clone()).collect();
             let mut kept = Vec::new();
-            for h in &d.status_lists {
-                let bytes = hex::decode(h).map_err(|_| usage("draft: status list is not hex"))?;
+            for (h, bytes) in d.status_lists.iter().zip(lists(&d)?) {
                 match StatusListToken::verify(&bytes, &keys) {
                     Ok((t, signer))
                         if entries
@@ -214,8 +233,7 @@ pub fn run(cmd: &TrustCommand) -> Result<(), CliError> {
             })?;
             // Replace an older publication of the same list.
             let mut kept = Vec::new();
-            for h in &d.status_lists {
-                let bytes = hex::decode(h).map_err(|_| usage("draft: status list is not hex"))?;
+            for (h, bytes) in d.status_lists.iter().zip(lists(&d)?) {
                 match StatusListToken::verify(&bytes, &keys) {
                     Ok((old, _)) if old.issuer == t.issuer && old.list_id == t.list_id => {}
                     _ => kept.push(h.clone()),
@@ -242,35 +260,19 @@ pub fn run(cmd: &TrustCommand) -> Result<(), CliError> {
             let mut d = load(draft)?;
             let key = keys::load_signer(key)?;
             let now = clock::now_or(now.as_deref())?;
-            let contents = BundleContents {
-                seq: d.next_seq,
-                issued_at: now,
-                expires_at: now.saturating_add(d.valid_for.max(1)),
-                issuers: issuers(&d)?,
-                status_lists: d
-                    .status_lists
-                    .iter()
-                    .map(|h| hex::decode(h).map_err(|_| usage("draft: status list is not hex")))
-                    .collect::<Result<_, _>>()?,
-            };
+            let contents = contents(&d, now)?;
             let bytes = contents.sign_with(&*key)?;
             // Check the bundle as a scanner will, before anything is written or the sequence number
             // is spent: a bundle every gate would refuse must not be published.
-            let check = BundleCheck {
+            check_as_scanner(
+                &bytes,
+                &key.verifying_key(),
                 now,
-                skew: 0,
-                accepted_seq: None,
-                max_age: None,
-            };
-            TrustBundle::verify(&bytes, &key.verifying_key(), &check).map_err(|e| {
-                CliError::Bundle {
-                    code: e.code(),
-                    message: format!(
-                        "{}: the signed bundle would be refused by scanners, not written: {e}",
-                        draft.display()
-                    ),
-                }
-            })?;
+                &format!(
+                    "{}: the signed bundle would be refused by scanners, not written",
+                    draft.display()
+                ),
+            )?;
             // Spend the sequence number before the bundle leaves: if saving fails nothing is published,
             // and a failed write only leaves a gap. Never two different bundles under one seq.
             d.next_seq = d.next_seq.saturating_add(1);
