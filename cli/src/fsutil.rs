@@ -29,20 +29,32 @@ pub fn is_stdout(path: &Path) -> bool {
 /// Writes a binary artefact (a signed bundle or status list) to `path` atomically, or to stdout for
 /// `-`, refusing a terminal: signed CBOR on a terminal is garbage and may carry escape sequences.
 pub fn write_binary_output(path: &Path, contents: &[u8]) -> Result<(), CliError> {
-    if !is_stdout(path) {
-        return write_atomic(path, contents);
+    if is_stdout(path) {
+        write_stdout(
+            contents,
+            Some(
+                "refusing to write binary output to a terminal; redirect stdout or use --out FILE",
+            ),
+        )
+    } else {
+        write_atomic(path, contents)
     }
+}
+
+/// Writes `contents` to stdout and flushes it; with `refuse_terminal`, a terminal on stdout is a usage
+/// error with that message instead.
+pub fn write_stdout(contents: &[u8], refuse_terminal: Option<&str>) -> Result<(), CliError> {
     use std::io::IsTerminal;
     let stdout = std::io::stdout();
-    if stdout.is_terminal() {
-        return Err(usage(
-            "refusing to write binary output to a terminal; redirect stdout or use --out FILE",
-        ));
+    if let Some(message) = refuse_terminal
+        && stdout.is_terminal()
+    {
+        return Err(usage(message));
     }
     let mut lock = stdout.lock();
     lock.write_all(contents)
         .and_then(|()| lock.flush())
-        .map_err(|e| CliError::io(path, e))
+        .map_err(|e| CliError::io(Path::new("-"), e))
 }
 
 /// Replaces `path` with `contents` atomically: write a temporary file beside it (named for this process

@@ -1,6 +1,5 @@
 //! Writing issued credentials (text, PNG, SVG, terminal QR) and showing claims to people and machines.
 
-use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use serde_json::{Value as Json, json};
@@ -10,6 +9,7 @@ use yima_qr::{EcLevel, QrSymbol};
 use crate::cli::{Ec, Format};
 use crate::clock;
 use crate::error::{CliError, usage};
+use crate::fsutil::{is_stdout, write_stdout};
 
 impl From<Ec> for EcLevel {
     fn from(e: Ec) -> Self {
@@ -38,7 +38,7 @@ pub fn write_credential(
     ec: EcLevel,
     scale: u32,
 ) -> Result<(), CliError> {
-    let to_stdout = out == Path::new("-");
+    let to_stdout = is_stdout(out);
     let format = match format {
         Some(f) => f,
         None if to_stdout => Format::Text,
@@ -65,35 +65,24 @@ pub fn write_credential(
         Format::Text => format!("{text}\n").into_bytes(),
     };
     if to_stdout {
-        if format == Format::Png && std::io::stdout().is_terminal() {
-            return Err(usage(
+        return write_stdout(
+            &bytes,
+            (format == Format::Png).then_some(
                 "refusing to write a PNG to a terminal; redirect stdout or use --out FILE.png",
-            ));
-        }
-        let mut stdout = std::io::stdout().lock();
-        return stdout
-            .write_all(&bytes)
-            .and_then(|()| stdout.flush())
-            .map_err(|e| CliError::io(out, e));
+            ),
+        );
     }
     std::fs::write(out, bytes).map_err(|e| CliError::io(out, e))
 }
 
 /// Writes text to stdout as-is.
 pub fn print_raw(s: &str) -> Result<(), CliError> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(s.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| CliError::io(Path::new("-"), e))
+    write_stdout(s.as_bytes(), None)
 }
 
 /// Prints a terminal QR code.
 pub fn print_terminal_qr(text: &str, ec: EcLevel) -> Result<(), CliError> {
-    let s = symbol(text, ec)?.to_terminal(2);
-    let mut out = std::io::stdout().lock();
-    out.write_all(s.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| CliError::io(Path::new("-"), e))
+    write_stdout(symbol(text, ec)?.to_terminal(2).as_bytes(), None)
 }
 
 /// Claims as JSON: standard claims with RFC 3339 times, the kind, and the credential's fields.
