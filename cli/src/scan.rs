@@ -151,14 +151,10 @@ fn modified(path: &Path) -> FileVersion {
 
 impl LiveBundle {
     fn load(args: &ScanArgs, policy: &Policy, now: u64) -> Result<Self, CliError> {
-        let path = args
-            .venue
-            .bundle
-            .clone()
-            .ok_or_else(|| usage("yima scan needs --bundle and --bundle-key (or --raw)"))?;
+        let missing = || usage("yima scan needs --bundle and --bundle-key (or --raw)");
+        let path = args.venue.bundle.clone().ok_or_else(missing)?;
         let modified = modified(&path);
-        let bundle = venue::load_bundle(&args.venue, policy, now)?
-            .ok_or_else(|| usage("yima scan needs --bundle and --bundle-key (or --raw)"))?;
+        let bundle = venue::load_bundle(&args.venue, policy, now)?.ok_or_else(missing)?;
         Ok(LiveBundle {
             bundle,
             path,
