@@ -576,8 +576,8 @@ mod tests {
         .unwrap()
     }
 
-    #[test]
-    fn check_unverified_enforces_require_holder_binding() {
+    /// A device key, a bundle trusting the issuer, and a health code bound to that device (cnf).
+    fn bound_health_code() -> (SigningKey, TrustBundle, String) {
         let (issuer, device) = (
             SigningKey::from_seed(&[1; 32]),
             SigningKey::from_seed(&[2; 32]),
@@ -586,6 +586,12 @@ mod tests {
         let mut claims = samples::claims(Kind::HealthCode, T, [0; 8]);
         claims.confirmation = Some(device.verifying_key().to_bytes());
         let text = issue(&claims, &issuer).unwrap().text;
+        (device, bundle, text)
+    }
+
+    #[test]
+    fn check_unverified_enforces_require_holder_binding() {
+        let (device, bundle, text) = bound_health_code();
         let unverified = Unverified::parse(&text).unwrap();
         let policy = Policy {
             require_holder_binding: vec![Kind::HealthCode],
@@ -640,14 +646,7 @@ mod tests {
 
         // A policy built in code is validated by every verdict function: a policy error (stage
         // `policy`) for every input, not `presentation.wrong-venue` for every presentation.
-        let (issuer, device) = (
-            SigningKey::from_seed(&[1; 32]),
-            SigningKey::from_seed(&[2; 32]),
-        );
-        let bundle = bundle(&issuer);
-        let mut claims = samples::claims(Kind::HealthCode, T, [0; 8]);
-        claims.confirmation = Some(device.verifying_key().to_bytes());
-        let text = issue(&claims, &issuer).unwrap().text;
+        let (device, bundle, text) = bound_health_code();
         let p = present(&text, &device, T, Some("GATE-7")).unwrap();
         for bad in ["", &"V".repeat(33), "GATE\u{1b}7"] {
             let policy = Policy {
