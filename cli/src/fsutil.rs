@@ -26,6 +26,16 @@ pub fn is_stdout(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
+/// Reports what was written to `path`: on stdout, or on stderr when stdout carries the artefact itself
+/// (`--out -`).
+pub fn note_written(path: &Path, note: &str) {
+    if is_stdout(path) {
+        eprintln!("{note}");
+    } else {
+        outln!("{note}");
+    }
+}
+
 /// Writes a binary artefact (a signed bundle or status list) to `path` atomically, or to stdout for
 /// `-`, refusing a terminal: signed CBOR on a terminal is garbage and may carry escape sequences.
 pub fn write_binary_output(path: &Path, contents: &[u8]) -> Result<(), CliError> {

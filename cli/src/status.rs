@@ -9,7 +9,7 @@ use yima_core::status::{CredentialStatus, StatusList, StatusListToken};
 
 use crate::cli::StatusCommand;
 use crate::error::{CliError, usage};
-use crate::fsutil::{Lock, is_stdout, read_bounded, write_atomic, write_binary_output};
+use crate::fsutil::{Lock, note_written, read_bounded, write_atomic, write_binary_output};
 use crate::{clock, keys};
 
 /// The state file of one status list (JSON).
@@ -158,12 +158,7 @@ pub fn run(cmd: &StatusCommand) -> Result<(), CliError> {
                 bytes.len(),
                 out.display()
             );
-            // With `--out -` stdout carries the token; the note goes to stderr.
-            if is_stdout(out) {
-                eprintln!("{note}");
-            } else {
-                outln!("{note}");
-            }
+            note_written(out, &note);
             Ok(())
         }
     }

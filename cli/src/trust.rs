@@ -10,7 +10,7 @@ use yima_core::{Kind, VerifyingKey};
 
 use crate::cli::TrustCommand;
 use crate::error::{CliError, usage};
-use crate::fsutil::{Lock, is_stdout, read_bounded, write_atomic, write_binary_output};
+use crate::fsutil::{Lock, note_written, read_bounded, write_atomic, write_binary_output};
 use crate::{clock, keys, status};
 
 /// An unsigned bundle draft (JSON), edited by `trust add-issuer` / `add-status`, signed by `trust sign`.
@@ -287,12 +287,7 @@ pub fn run(cmd: &TrustCommand) -> Result<(), CliError> {
                 clock::format(contents.expires_at),
                 out.display()
             );
-            // With `--out -` stdout carries the bundle; the note goes to stderr.
-            if is_stdout(out) {
-                eprintln!("{note}");
-            } else {
-                outln!("{note}");
-            }
+            note_written(out, &note);
             Ok(())
         }
         TrustCommand::Show {

@@ -18,21 +18,23 @@ use yima_testkit::image::png_claiming;
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
-/// Baseline greyscale JPEG headers declaring `w` x `h`, with no real scan data.
-fn jpeg_claiming(w: u16, h: u16) -> Vec<u8> {
-    let mut out = vec![0xff, 0xd8, 0xff, 0xdb, 0x00, 0x43, 0x00];
-    out.extend_from_slice(&[1u8; 64]);
-    out.extend_from_slice(&[0xff, 0xc0, 0x00, 0x0b, 0x08]);
-    out.extend_from_slice(&h.to_be_bytes());
-    out.extend_from_slice(&w.to_be_bytes());
-    out.extend_from_slice(&[0x01, 0x01, 0x11, 0x00]);
-    for class in [0x00u8, 0x10] {
-        out.extend_from_slice(&[0xff, 0xc4, 0x00, 0x14, class, 1]);
-        out.extend_from_slice(&[0u8; 16]);
-    }
-    out.extend_from_slice(&[0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00]);
-    out.extend_from_slice(&[0x00, 0x00, 0xff, 0xd9]);
-    out
+/// The published hostile vector `img/jpeg-header-65500x65500.jpg`: the headers of a baseline greyscale
+/// JPEG declaring 65500 x 65500 with two bytes of scan data (written by the vector generator).
+fn jpeg_claiming_65500_squared() -> Vec<u8> {
+    let path = yima_testkit::vectors::root().join("hostile/img/jpeg-header-65500x65500.jpg");
+    let jpeg = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    // SOF0 (ff c0, length 00 0b, precision 08) then height and width, big-endian.
+    let sof = jpeg
+        .windows(5)
+        .position(|w| w == [0xff, 0xc0, 0x00, 0x0b, 0x08])
+        .unwrap()
+        + 5;
+    assert_eq!(
+        jpeg[sof..sof + 4],
+        [0xff, 0xdc, 0xff, 0xdc],
+        "declares 65500 x 65500"
+    );
+    jpeg
 }
 
 #[test]
@@ -72,7 +74,7 @@ fn png_over_the_pixel_budget_is_refused() {
 
 #[test]
 fn jpeg_header_claiming_65500_squared_is_refused_before_decoding() {
-    let jpeg = jpeg_claiming(65_500, 65_500);
+    let jpeg = jpeg_claiming_65500_squared();
     let (r, took, peak) = measure(|| scan_image(&jpeg, &ScanLimits::default()));
     let code = r.unwrap_err().code();
     assert_eq!(code, "image.too-large");
