@@ -1151,11 +1151,26 @@ fn cbor_cases(h: &mut Hostile) -> Res<()> {
         C::U(2),
         Some(C::Raw(vec![0x64, 0xed, 0xa0, 0x80, b'*'])),
     )))); // U+D800
-    let mut deep = C::U(0);
-    for _ in 0..17 {
-        deep = C::A(vec![deep]);
-    }
-    let too_deep = top_with(-271, Some(deep));
+    // The status reference as `n` nested one-element arrays. The claims map is at depth 0, so the
+    // innermost array is at depth n: 15 is within MAX_DEPTH (the claims rule then refuses the value),
+    // 16 and 17 are not.
+    let nested = |n: usize| {
+        let mut deep = C::U(0);
+        for _ in 0..n {
+            deep = C::A(vec![deep]);
+        }
+        top_with(-271, Some(deep))
+    };
+    let too_deep = nested(17);
+    // At the item caps: 256 elements or pairs are decoded (and the claims rule refuses the value).
+    let array_256 = top_with(
+        -271,
+        Some(C::Raw([vec![0x99, 0x01, 0x00], vec![0u8; 256]].concat())),
+    );
+    let map_256 = top_with(
+        -271,
+        Some(C::Map((0..256).map(|k| (C::U(k), C::U(0))).collect())),
+    );
     let mut tags = C::U(T0 + 86_400);
     for _ in 0..20 {
         tags = C::Tag(1, Box::new(tags));
@@ -1267,10 +1282,34 @@ fn cbor_cases(h: &mut Hostile) -> Res<()> {
             "cbor.invalid-utf8",
         ),
         (
+            "nesting-15-within-cap",
+            "The status reference as 15 nested one-element arrays: within the nesting cap, so the CBOR decodes and the claims rule refuses the value.",
+            nested(15),
+            "claims.wrong-type",
+        ),
+        (
+            "nesting-16",
+            "The status reference as 16 nested one-element arrays: the innermost array is at depth 16.",
+            nested(16),
+            "cbor.too-deep",
+        ),
+        (
             "nesting-17",
             "The status reference as 17 nested one-element arrays.",
             too_deep,
             "cbor.too-deep",
+        ),
+        (
+            "array-256-within-cap",
+            "The status reference as an array of 256 zeros: at the item cap, so the CBOR decodes and the claims rule refuses the value.",
+            array_256,
+            "claims.wrong-type",
+        ),
+        (
+            "map-256-pairs-within-cap",
+            "The status reference as a map of 256 pairs: at the item cap, so the CBOR decodes and the claims rule refuses the value.",
+            map_256,
+            "claims.wrong-type",
         ),
         (
             "tag-chain-20",
@@ -1568,6 +1607,18 @@ fn claims_cases(h: &mut Hostile) -> Res<()> {
             "value-name-not-masked",
             "holder_name without a '*': a full name.",
             cred_with(2, Some(t("金三"))),
+            "claims.invalid",
+        ),
+        (
+            "value-name-mask-and-ideographic-space",
+            "holder_name '*' U+3000 '*': nothing but '*' and White_Space (U+3000 IDEOGRAPHIC SPACE), so not a masked name.",
+            cred_with(2, Some(t("*\u{3000}*"))),
+            "claims.invalid",
+        ),
+        (
+            "value-name-17-characters",
+            "holder_name of 17 characters (the limit is 16) and 19 bytes (within 48).",
+            cred_with(2, Some(t(&format!("金{}", "*".repeat(16))))),
             "claims.invalid",
         ),
         (
@@ -2349,6 +2400,7 @@ fn signature_cases(h: &mut Hostile, reference: &[u8], cti: [u8; 8]) -> Res<()> {
     for (name, description, bytes, expected) in cases {
         h.write(h.case(name, g, description, bytes, expected))?;
     }
+    strict_ed25519_cases(h)?;
     h.write(Case {
         keys: Keys::Good(vec![h.issuer_pub(), h.other.verifying_key()]),
         ..h.case(
@@ -2359,6 +2411,101 @@ fn signature_cases(h: &mut Hostile, reference: &[u8], cti: [u8; 8]) -> Res<()> {
             "signature.invalid",
         )
     })
+}
+
+/// Signatures that satisfy a weaker Ed25519 check but not the strict one of §5.4, made with the
+/// signer's secret scalar: one whose R is of small order yet satisfies the cofactorless equation (only
+/// step 3 refuses it), and one whose R has a small-order component, so that only the cofactored
+/// equation holds (only step 5 refuses it). A library that verifies the cofactored way, or omits the
+/// small-order check of R, accepts them.
+fn strict_ed25519_cases(h: &mut Hostile) -> Res<()> {
+    use curve25519_dalek::constants::EIGHT_TORSION;
+    use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
+    use curve25519_dalek::scalar::Scalar;
+    use sha2::{Digest, Sha512};
+
+    let g = "signature";
+    let seed = *b"yima hostile strict ed25519 key1";
+    let key = SigningKey::from_seed(&seed);
+    let a_bytes = key.verifying_key().to_bytes();
+    // RFC 8032 §5.1.5: the secret scalar is the clamped first half of SHA-512(seed).
+    let mut half: [u8; 32] = Sha512::digest(seed)
+        .get(..32)
+        .and_then(|h| h.try_into().ok())
+        .ok_or("SHA-512 is 64 bytes")?;
+    half[0] &= 248;
+    half[31] &= 127;
+    half[31] |= 64;
+    let a = Scalar::from_bytes_mod_order(half);
+    let big_a = EdwardsPoint::mul_base(&a);
+    if big_a.compress().to_bytes() != a_bytes {
+        return Err("strict Ed25519 cases: the secret scalar does not match the public key".into());
+    }
+    let protected = eddsa_header(&key);
+    let payload = hc_payload().enc();
+    let message = cose::sig_structure(&protected, &payload);
+    let challenge = |r: &[u8; 32]| {
+        let mut hash = Sha512::new();
+        hash.update(r);
+        hash.update(a_bytes);
+        hash.update(&message);
+        Scalar::from_hash(hash)
+    };
+    let signature = |r: &[u8; 32], s: &Scalar| {
+        let mut sig = [0u8; 64];
+        let (r_half, s_half) = sig.split_at_mut(32);
+        r_half.copy_from_slice(r);
+        s_half.copy_from_slice(s.as_bytes());
+        cose::assemble(&protected, &payload, &sig)
+    };
+
+    // 1. R = the identity, S = k·a: [S]B = R + [k]A holds exactly.
+    let identity = EdwardsPoint::default();
+    let r1 = identity.compress().to_bytes();
+    let k1 = challenge(&r1);
+    let s1 = k1 * a;
+    if EdwardsPoint::mul_base(&s1) != identity + k1 * big_a {
+        return Err(
+            "strict Ed25519 cases: the small-order R signature does not satisfy the equation"
+                .into(),
+        );
+    }
+    // 2. R = [r]B + T with T of order 8, S = r + k·a: [8][S]B = [8]R + [8][k]A, but [S]B - [k]A ≠ R.
+    let r = Scalar::from_bytes_mod_order(*b"yima hostile mixed-order nonce 1");
+    let torsion = EIGHT_TORSION.get(1).ok_or("no 8-torsion point")?;
+    let big_r = EdwardsPoint::mul_base(&r) + torsion;
+    let r2 = big_r.compress().to_bytes();
+    let k2 = challenge(&r2);
+    let s2 = r + k2 * a;
+    let cofactored =
+        (EdwardsPoint::mul_base(&s2) - k2 * big_a).mul_by_cofactor() == big_r.mul_by_cofactor();
+    let cofactorless =
+        (EdwardsPoint::mul_base(&s2) - k2 * big_a).compress() == CompressedEdwardsY(r2);
+    if !cofactored || cofactorless || big_r.is_small_order() {
+        return Err(
+            "strict Ed25519 cases: the mixed-order R signature is not what it should be".into(),
+        );
+    }
+
+    let cases = [
+        (
+            "signature-small-order-r-equation-holds",
+            "R is the identity and S = k·a (made with the signer's secret scalar), so [S]B = R + [k]A holds: only the small-order check of R (§5.4 step 3) refuses it.",
+            signature(&r1, &s1),
+        ),
+        (
+            "signature-mixed-order-r-cofactored-only",
+            "R = [r]B + T with T of order 8 and S = r + k·a (made with the signer's secret scalar): the cofactored equation holds, the cofactorless one of §5.4 step 5 does not.",
+            signature(&r2, &s2),
+        ),
+    ];
+    for (name, description, bytes) in cases {
+        h.write(Case {
+            keys: Keys::Good(vec![key.verifying_key()]),
+            ..h.case(name, g, description, bytes, "signature.invalid")
+        })?;
+    }
+    Ok(())
 }
 
 fn time_cases(h: &mut Hostile, reference: &[u8], claims: &Claims) -> Res<()> {
