@@ -173,8 +173,12 @@ impl StatusList {
     pub(crate) fn from_compressed_capped(lst: &[u8], max: usize) -> Result<Self, VerifyError> {
         let mut bytes = transport::inflate_capped(lst, max.min(MAX_LIST_BYTES))?;
         // The buffer grew geometrically and may hold up to twice the list: keep only the list, so that
-        // what a scanner retains is what the bundle's budget counted.
-        bytes.shrink_to_fit();
+        // what a scanner retains is what the bundle's budget counted. (A buffer at most a page over the
+        // list, such as one that reached the inflater's cap of `max + 1`, is kept as it is: shrinking
+        // it would copy the whole list for a few bytes.)
+        if bytes.capacity() > bytes.len().saturating_add(4096) {
+            bytes.shrink_to_fit();
+        }
         if bytes.is_empty() {
             return Err(VerifyError::ClaimInvalid {
                 field: "lst",

@@ -7,9 +7,7 @@
 //! inflating (a zlib bomb stops after [`MAX_COSE_BYTES`] + 1 output bytes).
 
 use std::cell::RefCell;
-use std::io::Read;
 
-use flate2::read::ZlibDecoder;
 use flate2::{Compress, Compression, FlushCompress, Status};
 
 use crate::base45;
@@ -219,41 +217,57 @@ pub fn inflate(z: &[u8]) -> Result<Vec<u8>, VerifyError> {
 
 /// Inflates a zlib stream, refusing output beyond `max` bytes (stopping after `max + 1` bytes of output,
 /// so a bomb costs little time and memory) and bytes after the stream's end. The output buffer never
-/// grows past `max` bytes (no doubling beyond the cap).
+/// grows past `max + 1` bytes (no doubling beyond the cap).
+///
+/// The whole output is one buffer (miniz_oxide's non-wrapping mode), so a back-reference is checked
+/// against the output produced so far: one that reaches before the start of the output is
+/// `decompress.invalid`, as RFC 1951 requires. (A streaming inflater with a 32 KiB history window, such
+/// as flate2's reader, fills such a reference with zeros instead.) Errors come in stream order: a
+/// stream is refused at the first byte of output past the cap, whatever follows.
 pub fn inflate_capped(z: &[u8], max: usize) -> Result<Vec<u8>, VerifyError> {
-    let mut dec = ZlibDecoder::new(z);
-    let mut out = Vec::with_capacity(z.len().saturating_mul(4).min(max).min(1 << 20));
-    let mut chunk = [0u8; 8192];
+    use miniz_oxide::inflate::TINFLStatus;
+    use miniz_oxide::inflate::core::inflate_flags::{
+        TINFL_FLAG_PARSE_ZLIB_HEADER, TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
+    };
+    use miniz_oxide::inflate::core::{DecompressorOxide, decompress};
+
+    // The zlib header (CM 8, CINFO <= 7, FCHECK, no preset dictionary) and the Adler-32 trailer are
+    // checked by the decompressor; the input is complete, so running out of it is an error.
+    let flags = TINFL_FLAG_PARSE_ZLIB_HEADER | TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+    let limit = max.saturating_add(1);
+    let mut out = vec![0u8; z.len().saturating_mul(4).clamp(64, 1 << 20).min(limit)];
+    let mut state = Box::<DecompressorOxide>::default();
+    let (mut in_pos, mut out_pos) = (0usize, 0usize);
     loop {
-        // Never ask for more than one byte past the cap: at most `max + 1` bytes are ever produced.
-        let want = chunk
-            .len()
-            .min(max.saturating_sub(out.len()).saturating_add(1));
-        let n = dec
-            .read(chunk.get_mut(..want).unwrap_or_default())
-            .map_err(|_| VerifyError::Decompress)?;
-        if n == 0 {
-            break;
-        }
-        if out.len().saturating_add(n) > max {
+        let rest = z.get(in_pos..).ok_or(VerifyError::Decompress)?;
+        let (status, read, written) = decompress(&mut state, rest, &mut out, out_pos, flags);
+        in_pos = in_pos.saturating_add(read);
+        out_pos = out_pos.saturating_add(written);
+        if out_pos > max {
             return Err(VerifyError::DecompressTooLarge { max });
         }
-        if out.capacity() - out.len() < n {
-            // Geometric growth that never passes the cap: when doubling once more would leave less
-            // than another doubling of room, take all the room in this step.
-            let grow = out.capacity().max(n);
-            let room = max.saturating_sub(out.len());
-            out.reserve_exact(if grow.saturating_mul(2) > room {
-                room
-            } else {
-                grow
-            });
+        match status {
+            TINFLStatus::Done => break,
+            TINFLStatus::HasMoreOutput if out.len() < limit => {
+                // Geometric growth that never passes the cap: when doubling once more would leave
+                // less than another doubling of room, take all the room in this step (so growing to
+                // the cap never holds a block of about the cap next to another of about the cap).
+                let grown = if out.len().saturating_mul(4) > limit {
+                    limit
+                } else {
+                    out.len().saturating_mul(2)
+                };
+                out.resize(grown, 0);
+            }
+            // The buffer holds `max + 1` bytes and more output is pending.
+            TINFLStatus::HasMoreOutput => return Err(VerifyError::DecompressTooLarge { max }),
+            _ => return Err(VerifyError::Decompress),
         }
-        out.extend_from_slice(chunk.get(..n).unwrap_or_default());
     }
-    if dec.total_in() != z.len() as u64 {
+    if in_pos != z.len() {
         return Err(VerifyError::Decompress);
     }
+    out.truncate(out_pos);
     Ok(out)
 }
 

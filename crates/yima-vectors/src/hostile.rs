@@ -551,6 +551,50 @@ pub fn generate(out: &Path) -> Res<Vec<Json>> {
         .collect())
 }
 
+/// Bits of a raw DEFLATE stream (RFC 1951 §3.1.1): packed from the least significant bit of each byte;
+/// header fields and extra bits as numbers (least significant bit first), Huffman codes most
+/// significant bit first.
+#[derive(Default)]
+struct BitWriter {
+    bytes: Vec<u8>,
+    used: u32,
+}
+
+impl BitWriter {
+    fn bit(&mut self, b: u32) {
+        if self.used.is_multiple_of(8) {
+            self.bytes.push(0);
+        }
+        if let Some(last) = self.bytes.last_mut() {
+            *last |= ((b & 1) as u8) << (self.used % 8);
+        }
+        self.used += 1;
+    }
+    fn value(&mut self, v: u32, n: u32) {
+        for i in 0..n {
+            self.bit(v >> i);
+        }
+    }
+    fn code(&mut self, c: u32, n: u32) {
+        for i in (0..n).rev() {
+            self.bit(c >> i);
+        }
+    }
+    fn finish(self) -> Vec<u8> {
+        self.bytes
+    }
+}
+
+/// Adler-32 (RFC 1950 §8.2).
+fn adler32(data: &[u8]) -> u32 {
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in data {
+        a = (a + u32::from(x)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    (b << 16) | a
+}
+
 fn transport_cases(h: &mut Hostile, reference: &[u8]) -> Res<()> {
     let g = "transport";
     let body = base45::encode(reference);
@@ -684,15 +728,32 @@ fn transport_cases(h: &mut Hostile, reference: &[u8]) -> Res<()> {
         bomb_n *= 2;
     }
     let bomb = zlib(&vec![0u8; bomb_n])?;
-    let bomb_then_garbage = {
-        // 100 000 zeros up to a sync flush, then a block of the reserved type 3: the cap is reached
-        // before the corruption. (The inflater decodes up to 32 KiB ahead of what it is asked for, so
-        // an error within the first 32 KiB of output can win over the cap.)
+    // `n` zeros up to a sync flush, then a block of the reserved type 3: with n > 8192 the cap is
+    // reached before the corruption, which errors in stream order report first (§3.5).
+    let zeros_then_garbage = |n: usize| -> Res<Vec<u8>> {
         let mut e = ZlibEncoder::new(Vec::new(), Compression::best());
-        e.write_all(&vec![0u8; 100_000])?;
+        e.write_all(&vec![0u8; n])?;
         e.flush()?;
         let mut z = e.get_ref().clone();
         z.extend_from_slice(&[0xff, 0xff, 0xff]);
+        Ok(z)
+    };
+    let bomb_then_garbage = zeros_then_garbage(100_000)?;
+    let cap_then_garbage = zeros_then_garbage(transport::MAX_COSE_BYTES + 2000)?;
+    let too_far_back = {
+        // A fixed-Huffman block (RFC 1951 §3.2.6) of the literal 'a', then a copy of length 3 from
+        // distance 2, one byte before the start of the output, then end of block; the Adler-32 is
+        // that of "a\0a\0", what an inflater that fills the missing history with zeros produces.
+        let mut bits = BitWriter::default();
+        bits.value(1, 1); // BFINAL
+        bits.value(0b01, 2); // BTYPE: fixed Huffman codes
+        bits.code(0x30 + u32::from(b'a'), 8); // literals 0-143: codes 0x30-0xbf, 8 bits
+        bits.code(0b000_0001, 7); // length code 257: length 3
+        bits.code(1, 5); // distance code 1: distance 2
+        bits.code(0, 7); // end of block (256)
+        let mut z = vec![0x78, 0x01];
+        z.extend(bits.finish());
+        z.extend(adler32(b"a\0a\0").to_be_bytes());
         z
     };
     for (name, description, z, expected) in [
@@ -761,6 +822,18 @@ fn transport_cases(h: &mut Hostile, reference: &[u8]) -> Res<()> {
             "100 000 zeros, then a corrupt block: the cap is met first.",
             bomb_then_garbage,
             "decompress.too-large",
+        ),
+        (
+            "transport-zlib-cap-then-corrupt",
+            "10 192 zeros, then a corrupt block within the first 32 KiB: the cap is met first, in stream order.",
+            cap_then_garbage,
+            "decompress.too-large",
+        ),
+        (
+            "transport-zlib-distance-too-far",
+            "A back-reference to one byte before the start of the output (literal 'a', then length 3 at distance 2), with the Adler-32 of the output an inflater that fills missing history with zeros gives.",
+            too_far_back,
+            "decompress.invalid",
         ),
     ] {
         let input = format!("{}{}", transport::PREFIX_ZLIB, base45::encode(&z));
