@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Interoperability checks (issue 6 §3 and §4): yima against pycose, and yima's QR codes against zbar,
 # zxing-cpp and segno; plus spec_verifier.py, a verifier written from docs/format.md alone, over the
-# test vectors. Installs what it needs, builds the yima binary, runs the Python checks, and ends
-# with one line 'N passed, M failed'. Exit status 0 only when every check passed.
+# test vectors, and venue_verifier.py, a venue scanner (trust bundles, status lists, policy, verdict,
+# presentations) written the same way, over the venue vectors. Installs what it needs, builds the yima
+# binary, runs the Python checks, and ends with one line 'N passed, M failed'. Exit status 0 only when
+# every check passed.
 # Set INTEROP_KEEP=1 to keep the scratch directory with the generated keys, texts and PNGs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,7 +49,7 @@ else
     trap 'rm -rf "$work"' EXIT
 fi
 
-for check in pycose_check qr_readers_check spec_verifier; do
+for check in pycose_check qr_readers_check spec_verifier venue_verifier; do
     echo "== interop: $check"
     log="$work/$check.log"
     set +e
