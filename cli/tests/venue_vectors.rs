@@ -24,3 +24,48 @@ fn cli_verify_with_bundle_agrees_with_every_venue_vector() {
     }
     assert!(n >= 25);
 }
+
+/// A policy file must be one map of settings: a JSON array (which serde would read as the fields in
+/// order) is a usage error, exit 2, before any code is checked; the same settings as a map apply.
+#[test]
+fn a_json_policy_that_is_not_an_object_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = yima_testkit::vectors::read_json(
+        &yima_testkit::vectors::root().join("venue/accepted-green.json"),
+    );
+    let d = dir.path();
+    std::fs::write(
+        d.join("bundle.cwt"),
+        hex::decode(v["bundle_hex"].as_str().unwrap()).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("authority.pub"),
+        v["bundle_key_pem"].as_str().unwrap(),
+    )
+    .unwrap();
+    let run = |policy: &str| {
+        std::fs::write(d.join("policy.json"), policy).unwrap();
+        common::Run::of(
+            common::yima_in(d)
+                .arg("verify")
+                .arg(v["input"].as_str().unwrap())
+                .args(["--bundle", "bundle.cwt", "--bundle-key", "authority.pub"])
+                .args(["--policy", "policy.json", "--no-state", "--json"])
+                .args(["--now", v["now_rfc3339"].as_str().unwrap()]),
+        )
+    };
+    for doc in [r#"[["social-security-card"]]"#, "[]", "7"] {
+        let r = run(doc);
+        assert_eq!(r.code, 2, "{doc}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains("a policy: a map of settings"),
+            "{doc}: {}",
+            r.stderr
+        );
+    }
+    let r = run(r#"{"accepted_kinds": ["social-security-card"]}"#);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["code"], "policy.kind-not-accepted");
+    assert_eq!(run("{}").code, 0);
+}

@@ -1,6 +1,8 @@
 //! Status list at city scale: a list for 24 million credentials (2 bits each: 6 MB uncompressed) with
-//! 0.5% of entries revoked/suspended/changed at random. Measures loading the signed token (signature check
-//! + zlib inflate) and one lookup, with a bare slice read as the lookup baseline.
+//! 0.5% of entries revoked/suspended/changed at random. Measures loading the signed token (signature
+//! check and zlib inflate) and one lookup, with a bare slice read as the lookup baseline, and the
+//! bounded inflate alone against flate2's streaming reader (unbounded, the decoder used before) on the
+//! same list.
 //!
 //! Run: `cargo bench -p yima-core --bench status_list`
 
@@ -17,7 +19,8 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 use yima_core::SigningKey;
-use yima_core::status::{CredentialStatus, StatusList, StatusListToken};
+use yima_core::status::{CredentialStatus, MAX_LIST_BYTES, StatusList, StatusListToken};
+use yima_core::transport;
 
 const ENTRIES: u64 = 24_000_000;
 
@@ -58,6 +61,37 @@ fn bench(c: &mut Criterion) {
 
     let (loaded, _) = StatusListToken::verify(&token, &keys).unwrap();
     let raw = loaded.list.as_bytes().to_vec();
+
+    let lst = {
+        use std::io::Write;
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(&raw).unwrap();
+        e.finish().unwrap()
+    };
+    let mut g = c.benchmark_group("inflate_6mb");
+    g.sample_size(10);
+    g.bench_function("transport::inflate_capped (one buffer, capped)", |b| {
+        b.iter(|| {
+            let out = transport::inflate_capped(black_box(&lst), MAX_LIST_BYTES).unwrap();
+            assert_eq!(out.len(), raw.len());
+            out
+        })
+    });
+    g.bench_function(
+        "baseline: flate2 ZlibDecoder::read_to_end (streaming, unbounded)",
+        |b| {
+            b.iter(|| {
+                use std::io::Read;
+                let mut out = Vec::new();
+                flate2::read::ZlibDecoder::new(black_box(&lst[..]))
+                    .read_to_end(&mut out)
+                    .unwrap();
+                assert_eq!(out.len(), raw.len());
+                out
+            })
+        },
+    );
+    g.finish();
     let mut rng = ChaCha20Rng::from_seed([7; 32]);
     let mut g = c.benchmark_group("status_lookup");
     g.bench_function("StatusList::get (random index)", |b| {

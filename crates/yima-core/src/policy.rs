@@ -29,8 +29,13 @@ use crate::status::CredentialStatus;
 use crate::trust::TrustBundle;
 
 /// A venue's acceptance rules.
+///
+/// As a document (TOML, JSON) a policy is one map of the settings below; any other value, such as a
+/// JSON array of the settings in field order, is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+// `remote = "Self"`: the derives become inherent functions, which the trait impls below wrap (the
+// derived deserializer would also take a sequence of the fields in order).
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct Policy {
     /// Kinds accepted at this venue.
     #[serde(default = "all_kinds")]
@@ -132,6 +137,28 @@ fn green_only() -> Vec<HealthStatus> {
 
 fn default_skew() -> u64 {
     300
+}
+
+impl Serialize for Policy {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Policy::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Policy {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct MapOnly;
+        impl<'de> serde::de::Visitor<'de> for MapOnly {
+            type Value = Policy;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a policy: a map of settings")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Policy, A::Error> {
+                Policy::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(MapOnly)
+    }
 }
 
 impl Default for Policy {
@@ -624,6 +651,25 @@ mod tests {
             ..Policy::default()
         };
         assert!(check_unverified(&unverified, &bundle, &other_kind, T).is_ok());
+    }
+
+    #[test]
+    fn a_policy_document_is_a_map_only() {
+        // serde's derived deserializer would read an array as the fields in order.
+        for doc in ["[]", "[[\"social-security-card\"]]", "\"x\"", "7", "null"] {
+            let e = serde_json::from_str::<Policy>(doc).unwrap_err();
+            assert!(
+                e.to_string().contains("a policy: a map of settings"),
+                "{doc}: {e}"
+            );
+        }
+        let p: Policy =
+            serde_json::from_str(r#"{"accepted_kinds": ["social-security-card"]}"#).unwrap();
+        assert_eq!(p.accepted_kinds, vec![Kind::SocialSecurityCard]);
+        // Unknown fields are still refused, and a policy survives a JSON round trip.
+        assert!(serde_json::from_str::<Policy>(r#"{"accepted_kind": []}"#).is_err());
+        let back: Policy = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+        assert_eq!(back, p);
     }
 
     #[test]
