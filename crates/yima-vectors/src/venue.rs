@@ -340,6 +340,39 @@ pub fn generate(root: &Path, rng: &mut ChaCha20Rng) -> Res<Vec<String>> {
         ..base
     })?;
 
+    // The green code with one bit of its signature flipped.
+    let green_cose = yima_core::transport::decode(&green)?.0;
+    let bad_sig = yima_core::transport::encode(&flip(&green_cose, green_cose.len() - 1, 0x01));
+    v.write(Case {
+        name: "signature-invalid",
+        description: "The green code with one bit of its signature flipped.",
+        input: &bad_sig,
+        expected: Refused("signature.invalid", "signature"),
+        ..base
+    })?;
+    // Signed by SH under the fully specified algorithm id -19 (Ed25519), which no key is bound to.
+    let alg_19 = {
+        let payload = health(HealthStatus::Green, NOW, NOW + DAY, r(1, 0), "SH").to_cbor();
+        let protected = yima_core::cose::protected_header(-19, &sh.kid());
+        let sig = sh.sign(&yima_core::cose::sig_structure(&protected, &payload));
+        yima_core::transport::encode(&yima_core::cose::assemble(&protected, &payload, &sig))
+    };
+    v.write(Case {
+        name: "key-alg-mismatch",
+        description: "Signed by SH's key, but the header says alg -19 (Ed25519, fully specified); SH's key is bound to -8.",
+        input: &alg_19,
+        expected: Refused("key.alg-mismatch", "issuer"),
+        ..base
+    })?;
+    let past_end = sh_code(HealthStatus::Green, r(1, 64))?;
+    v.write(Case {
+        name: "status-index-past-end",
+        description: "The status reference names entry 64 of list 1, which has 64 entries (0 to 63): status unknown, rejected by the default policy.",
+        input: &past_end,
+        expected: Refused("status.unknown", "status"),
+        ..base
+    })?;
+
     // Clock skew (300 s by default) at both edges of the credential's window.
     let skew = policy.clock_skew;
     for (name, description, now, expected) in [
@@ -438,7 +471,36 @@ pub fn generate(root: &Path, rng: &mut ChaCha20Rng) -> Res<Vec<String>> {
     ] {
         v.write(case)?;
     }
-    bundle_contents_cases(&mut v, base, &contents, &fresh_list, [&sh, &old])?;
+    // The bundle's exp with the default skew (300 s): a bundle is fresh while now < exp + skew. A code
+    // without status reference valid for eight days is checked around that edge.
+    let week_code = text(
+        &health(HealthStatus::Green, NOW, NOW + 8 * DAY, None, "SH"),
+        &sh,
+    )?;
+    for (name, description, now, expected) in [
+        (
+            "bundle-exp-skew-inside",
+            "Checked skew - 1 s after the bundle's exp: still fresh.",
+            contents.expires_at + skew - 1,
+            Accepted,
+        ),
+        (
+            "bundle-exp-skew-outside",
+            "Checked exactly skew after the bundle's exp: stale.",
+            contents.expires_at + skew,
+            Refused("bundle.stale", "bundle"),
+        ),
+    ] {
+        v.write(Case {
+            name,
+            description,
+            now,
+            input: &week_code,
+            expected,
+            ..base
+        })?;
+    }
+    bundle_contents_cases(&mut v, base, &contents, &fresh_list, [&sh, &old, &biz])?;
     let newer = BundleContents {
         seq: 7,
         ..contents.clone()
@@ -462,7 +524,7 @@ fn bundle_contents_cases(
     base: Case<'_>,
     contents: &BundleContents,
     fresh_list: &StatusListToken,
-    [sh, old]: [&SigningKey; 2],
+    [sh, old, biz]: [&SigningKey; 3],
 ) -> Res<()> {
     let with_lists = |lists: Vec<Vec<u8>>| {
         BundleContents {
@@ -489,6 +551,9 @@ fn bundle_contents_cases(
         }
         .sign(old),
     ]);
+    // A list of SH signed by SHSC's key (a trusted issuer key, but not the key of the issuer its sub
+    // names).
+    let other_issuer_key = with_lists(vec![fresh_list.sign(biz)]);
     let twice = with_lists(vec![
         fresh_list.sign(sh),
         StatusListToken {
@@ -560,6 +625,12 @@ fn bundle_contents_cases(
             "bundle-status-list-key-expired",
             "A list of OLD signed an hour ago, while OLD's key validity ended a day ago.",
             &expired_key,
+            list_invalid,
+        ),
+        (
+            "bundle-status-list-other-issuer-key",
+            "The only list's sub names SH, but it is signed by SHSC's key (trusted for SHSC only).",
+            &other_issuer_key,
             list_invalid,
         ),
         (
@@ -773,6 +844,21 @@ fn presentations(
             yima_core::base45::encode(body.get(..cut).unwrap_or_default())
         )
     };
+    // A fifth item after the device signature: the four items decode, then bytes remain.
+    let five_items = {
+        let body = yima_core::base45::decode(fresh.strip_prefix("YP1:").ok_or("prefix")?)?;
+        format!(
+            "YP1:{}",
+            yima_core::base45::encode(&[body, vec![0x00]].concat())
+        )
+    };
+    v.write(Case {
+        name: "presentation-five-items",
+        description: "The fresh presentation with a fifth item (the integer 0) after the device signature.",
+        input: &five_items,
+        expected: format("cbor.trailing-bytes"),
+        ..base
+    })?;
     for (name, description, input) in [
         (
             "presentation-venue-control-char",
