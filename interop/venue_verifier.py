@@ -95,9 +95,11 @@ def is_control(ch):
 
 
 def venue_id_ok(v: str) -> bool:
-    """A venue id a presentation can carry: 1 to 32 bytes (UTF-8), no control character."""
+    """A venue id a presentation can carry (sections 16.1, 17.6 step 1.5): 1 to 32 bytes (UTF-8), no
+    control character and no bidirectional formatting character (the characters of section 6.3's text
+    rule)."""
     n = len(v.encode("utf-8", errors="surrogatepass"))
-    return 1 <= n <= MAX_VENUE_BYTES and not any(is_control(ch) for ch in v)
+    return 1 <= n <= MAX_VENUE_BYTES and not any(is_control(ch) or ord(ch) in sv.BIDI for ch in v)
 
 
 def cbor_head(major, n):

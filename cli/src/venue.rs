@@ -83,7 +83,7 @@ pub fn policy(args: &VenueArgs) -> Result<Policy, CliError> {
         && !yima_core::presentation::valid_venue(v)
     {
         return Err(usage(
-            "venue id must be 1 to 32 bytes without control characters",
+            "venue id must be 1 to 32 bytes without control or bidirectional formatting characters",
         ));
     }
     Ok(p)

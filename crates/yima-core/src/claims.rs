@@ -348,14 +348,20 @@ fn text(field: &'static str, s: &str, max_bytes: usize) -> Check {
     if s.len() > max_bytes {
         return Err(Violation::Invalid(field, "too long"));
     }
-    // Control characters, and bidirectional formatting characters that could make a displayed name or
-    // address read differently from what was signed (U+200E/F, U+202A-U+202E, U+2066-U+2069).
-    if s.chars().any(|c| {
-        c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    }) {
-        return Err(Violation::Invalid(field, "contains control or bidirectional formatting characters"));
+    if s.chars().any(misleading_char) {
+        return Err(Violation::Invalid(
+            field,
+            "contains control or bidirectional formatting characters",
+        ));
     }
     Ok(())
+}
+
+/// Control characters, and bidirectional formatting characters that could make a displayed name,
+/// address or venue read differently from what was signed (U+200E/F, U+202A-U+202E, U+2066-U+2069).
+pub(crate) fn misleading_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The text rule T(`max_bytes`) of §6.3 as a verification error (`claims.invalid`), for text outside a

@@ -74,8 +74,9 @@ pub struct Policy {
     #[serde(default = "default_presentation_skew", deserialize_with = "duration")]
     pub presentation_skew: u64,
     /// Presentations must be bound to this venue id / nonce: 1 to
-    /// [`MAX_VENUE_BYTES`](crate::presentation::MAX_VENUE_BYTES) bytes without control characters, as a
-    /// presentation can carry (refused when the policy is deserialized, and by [`Policy::validate`]).
+    /// [`MAX_VENUE_BYTES`](crate::presentation::MAX_VENUE_BYTES) bytes without control or
+    /// bidirectional formatting characters, as a presentation can carry (refused when the policy is
+    /// deserialized, and by [`Policy::validate`]).
     #[serde(
         default,
         deserialize_with = "opt_venue_id",
@@ -89,9 +90,12 @@ pub struct Policy {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
-    /// `venue_id` is empty, longer than 32 bytes or contains a control character: no presentation can
-    /// carry it, so every presentation would be `presentation.wrong-venue`.
-    #[error("venue_id must be 1 to 32 bytes without control characters")]
+    /// `venue_id` is empty, longer than 32 bytes or contains a control or bidirectional formatting
+    /// character: no presentation can carry it, so every presentation would be
+    /// `presentation.wrong-venue`.
+    #[error(
+        "venue_id must be 1 to 32 bytes without control or bidirectional formatting characters"
+    )]
     InvalidVenueId,
 }
 
@@ -675,7 +679,7 @@ mod tests {
     #[test]
     fn venue_ids_are_validated_in_the_policy_and_in_presentations() {
         // Deserializing refuses a venue id no presentation can carry.
-        for bad in ["", &"V".repeat(33), "GATE\u{7}7", "GATE\n7"] {
+        for bad in ["", &"V".repeat(33), "GATE\u{7}7", "GATE\n7", "\u{2067}GATE"] {
             let json = serde_json::json!({ "venue_id": bad });
             let e = serde_json::from_value::<Policy>(json).unwrap_err();
             assert!(
@@ -725,7 +729,7 @@ mod tests {
         // and a malformed presentation is a format failure like any other decoding failure.
         let cose = Unverified::parse(&text).unwrap().cose_bytes().to_vec();
         let d = crate::presentation::digest(&cose);
-        for venue in ["GATE\u{7}7", &"V".repeat(33)] {
+        for venue in ["GATE\u{7}7", &"V".repeat(33), "GATE-7\u{202e}"] {
             let sig = device.sign(&crate::presentation::signed_bytes(&d, T, Some(venue)));
             let forged = crate::presentation::assemble(&cose, T, Some(venue), &d, &sig);
             let e = check(&forged, &bundle, &Policy::default(), T).unwrap_err();

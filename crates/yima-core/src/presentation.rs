@@ -188,9 +188,10 @@ pub struct Presentation {
     signature: [u8; 64],
 }
 
-/// Whether `v` is an acceptable venue id / nonce: 1 to [`MAX_VENUE_BYTES`] bytes, no control characters.
+/// Whether `v` is an acceptable venue id / nonce: 1 to [`MAX_VENUE_BYTES`] bytes, no control or
+/// bidirectional formatting characters (the characters the text rule of a claim refuses).
 pub fn valid_venue(v: &str) -> bool {
-    !v.is_empty() && v.len() <= MAX_VENUE_BYTES && !v.chars().any(char::is_control)
+    !v.is_empty() && v.len() <= MAX_VENUE_BYTES && !v.chars().any(crate::claims::misleading_char)
 }
 
 /// Whether `text` is a presentation (by its prefix).

@@ -835,6 +835,7 @@ fn presentations(
     };
     let control = with_venue("GATE\u{7}7");
     let long = with_venue(&"V".repeat(33));
+    let bidi = with_venue("GATE-7\u{202e}");
     let three_items = {
         let body = yima_core::base45::decode(fresh.strip_prefix("YP1:").ok_or("prefix")?)?;
         // Drop the device signature (58 40 and 64 bytes), the last item.
@@ -864,6 +865,11 @@ fn presentations(
             "presentation-venue-control-char",
             "The device signed a venue id with a control character (GATE, BEL, 7).",
             &control,
+        ),
+        (
+            "presentation-venue-bidi",
+            "The device signed a venue id ending in U+202E (right-to-left override), which would make a displayed venue read differently.",
+            &bidi,
         ),
         (
             "presentation-venue-33-bytes",
