@@ -27,11 +27,15 @@ pub fn parse_rfc3339(s: &str) -> Result<u64, CliError> {
     u64::try_from(t.unix_timestamp()).map_err(|_| usage(format!("{s}: before 1970")))
 }
 
-/// Parses a duration such as `24h`, `30d`, `90s`.
+/// Parses a duration: seconds (`90`) or a number with one unit `s`, `m`, `h` or `d` (`90s`, `5m`, `24h`,
+/// `30d`), the same syntax as in a policy file (`yima_core::policy::parse_duration`), so a flag and a
+/// policy setting never read one text differently.
 pub fn parse_duration(s: &str) -> Result<u64, CliError> {
-    humantime::parse_duration(s)
-        .map(|d| d.as_secs())
-        .map_err(|e| usage(format!("{s}: not a duration ({e}); e.g. 24h, 30d, 5m")))
+    yima_core::policy::parse_duration(s).ok_or_else(|| {
+        usage(format!(
+            "{s}: not a duration: seconds, or a number with one unit s, m, h or d (e.g. 90, 5m, 24h, 30d)"
+        ))
+    })
 }
 
 /// Formats seconds since the epoch as RFC 3339 UTC.

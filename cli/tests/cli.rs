@@ -528,3 +528,29 @@ fn help_man_and_completions() {
     let bash = yima().args(["completions", "bash"]).output().unwrap();
     assert!(String::from_utf8(bash.stdout).unwrap().contains("_yima"));
 }
+
+/// Duration flags take the policy file's syntax: seconds, or a number with one unit s, m, h or d. Other
+/// forms (`500ms`, which would round down to 0, `1h30m`, `2days`) are usage errors, not guesses.
+#[test]
+fn duration_flags_take_the_policy_syntax() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, public) = keygen(dir.path(), "issuer");
+    let text = health_text(&key);
+    // Issued at NOW for 24 h: checked 24 h + 90 s later it is valid only with a leeway over 90 s.
+    let late = "2026-03-02T00:01:30Z";
+    let leeway = |l: &str| {
+        yima()
+            .args(["verify", &text, "--json", "--now", late, "--leeway", l])
+            .arg("--key")
+            .arg(&public)
+            .output()
+            .unwrap()
+    };
+    for ok in ["91", "91s", "2m", "1h", "1d"] {
+        assert_success(&leeway(ok));
+    }
+    assert_eq!(leeway("90").status.code(), Some(1));
+    for bad in ["500ms", "1h30m", "2days", "5 min", "1.5h", ""] {
+        common::assert_usage_error(&leeway(bad), "not a duration");
+    }
+}
