@@ -145,6 +145,10 @@ pub enum VerifyError {
     /// A claim key this format does not define.
     #[error("unknown claim key {0}")]
     ClaimUnknown(i64),
+    /// A map key this format does not define that is not an integer of 64 bits (a text key, say) where
+    /// only integer keys are defined (`claims.unknown-key`, like [`ClaimUnknown`](Self::ClaimUnknown)).
+    #[error("unknown claim key (not a 64-bit integer)")]
+    ClaimUnknownOther,
     /// A claim value is out of range or malformed.
     #[error("invalid claim {field}: {reason}")]
     ClaimInvalid {
@@ -200,7 +204,7 @@ impl VerifyError {
             VerifyError::BadSignature => "signature.invalid",
             VerifyError::ClaimMissing(_) => "claims.missing",
             VerifyError::ClaimType(_) => "claims.wrong-type",
-            VerifyError::ClaimUnknown(_) => "claims.unknown-key",
+            VerifyError::ClaimUnknown(_) | VerifyError::ClaimUnknownOther => "claims.unknown-key",
             VerifyError::ClaimInvalid { .. } => "claims.invalid",
             VerifyError::UnknownKind(_) => "claims.unknown-kind",
             VerifyError::Identifier { .. } => "identifier.invalid",
@@ -336,6 +340,7 @@ impl VerifyError {
             | VerifyError::ClaimMissing(_)
             | VerifyError::ClaimType(_)
             | VerifyError::ClaimUnknown(_)
+            | VerifyError::ClaimUnknownOther
             | VerifyError::ClaimInvalid { .. }
             | VerifyError::UnknownKind(_) => Stage::Claims,
             VerifyError::Identifier { .. } => Stage::Identifier,

@@ -289,7 +289,11 @@ fn slots<'v, 'a, const N: usize>(
         };
         match slot {
             Some(s) => *s = Some(v),
-            None => return Err(VerifyError::ClaimUnknown(k.as_i64().unwrap_or(i64::MIN))),
+            None => {
+                return Err(k
+                    .as_i64()
+                    .map_or(VerifyError::ClaimUnknownOther, VerifyError::ClaimUnknown));
+            }
         }
     }
     Ok(f)
@@ -537,6 +541,22 @@ mod tests {
     use crate::status::{StatusList, StatusListToken};
 
     const T: u64 = 1_767_225_600;
+
+    #[test]
+    fn unknown_map_keys_are_named_when_they_are_integers() {
+        let one = |k: Value<'static>| slots::<3>(&[(k, Value::Uint(1))]).map(|_| ());
+        assert_eq!(one(Value::Uint(2)), Ok(()));
+        assert_eq!(one(Value::Uint(9)), Err(VerifyError::ClaimUnknown(9)));
+        assert_eq!(one(Value::Uint(0)), Err(VerifyError::ClaimUnknown(0)));
+        assert_eq!(one(Value::Nint(4)), Err(VerifyError::ClaimUnknown(-5)));
+        // Keys without an i64 value: a text key, and an unsigned integer above i64::MAX.
+        for k in [Value::Text("x"), Value::Uint(u64::MAX)] {
+            let e = one(k).unwrap_err();
+            assert_eq!(e, VerifyError::ClaimUnknownOther);
+            assert_eq!(e.code(), "claims.unknown-key");
+            assert_eq!(e.to_string(), "unknown claim key (not a 64-bit integer)");
+        }
+    }
 
     fn issuer(key: &SigningKey, name: &str) -> Issuer {
         Issuer {
