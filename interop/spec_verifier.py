@@ -101,7 +101,11 @@ def base45_decode(data: bytes) -> bytes:
 # Section 3.5: zlib with an output cap
 
 
-def inflate(data: bytes) -> bytes:
+def inflate(data: bytes, cap: int = None) -> bytes:
+    """One zlib stream, nothing after it, at most `cap` bytes of output (default 8192, section 3.5;
+    status lists use their own cap, section 14.4 step 9)."""
+    if cap is None:
+        cap = MAX_COSE_BYTES
     if len(data) < 2:
         fail("decompress.invalid", "no zlib header")
     cmf, flg = data[0], data[1]
@@ -115,19 +119,19 @@ def inflate(data: bytes) -> bytes:
         fail("decompress.invalid", "FDICT set")
     d = zlib.decompressobj(15)
     try:
-        out = d.decompress(data, MAX_COSE_BYTES + 1)
+        out = d.decompress(data, cap + 1)
     except zlib.error as e:
         fail("decompress.invalid", "zlib: %s" % e)
-    if len(out) > MAX_COSE_BYTES:
-        fail("decompress.too-large", "more than 8192 bytes of output")
+    if len(out) > cap:
+        fail("decompress.too-large", "more than %d bytes of output" % cap)
     if not d.eof:
         # All input was consumed (the output was not full) without reaching the end of the stream.
         try:
             more = d.flush()
         except zlib.error as e:
             fail("decompress.invalid", "zlib: %s" % e)
-        if len(out) + len(more) > MAX_COSE_BYTES:
-            fail("decompress.too-large", "more than 8192 bytes of output")
+        if len(out) + len(more) > cap:
+            fail("decompress.too-large", "more than %d bytes of output" % cap)
         fail("decompress.invalid", "stream incomplete")
     if d.unused_data:
         fail("decompress.invalid", "bytes after the zlib stream")
@@ -879,8 +883,9 @@ def decode_text(text: str) -> bytes:
     fail("prefix.unknown", "prefix %r" % raw[:5])
 
 
-def parse_cose(cose: bytes):
-    """Stages 4-5 (sections 5.1-5.2). Returns (protected bytes, payload bytes, signature, alg, kid)."""
+def parse_cose(cose: bytes, expected_typ: str = None):
+    """Stages 4-5 (sections 5.1-5.2). Returns (protected bytes, payload bytes, signature, alg, kid).
+    With `expected_typ`, a typed object (status list token, trust bundle): the changes of section 5.7."""
     top = cbor_decode(cose)
     if top.kind != "tag":
         fail("cose.untagged", "no tag")
@@ -907,7 +912,7 @@ def parse_cose(cose: bytes):
     hdr = cbor_decode(prot.value)                               # step 3
     if hdr.kind != "map":
         fail("header.invalid", "protected header is not a map")
-    alg = kid = None
+    alg = kid = typ = None
     for k, v in hdr.value:                                      # step 4
         if not k.fits_i64():
             fail("header.invalid", "label is not a 64-bit integer")
@@ -923,8 +928,14 @@ def parse_cose(cose: bytes):
             if v.kind == "array" and len(v.value) > 0:
                 fail("header.unknown-critical", "crit lists parameters")
             fail("header.invalid", "crit is not a non-empty array")
+        elif k.value == 16 and expected_typ is not None:        # section 5.7
+            if v.kind != "tstr":
+                fail("header.invalid", "typ is not a text string")
+            typ = v.value
         else:
             fail("header.unknown-label", "label %d" % k.value)
+    if expected_typ is not None and typ != expected_typ:        # section 5.7, before step 5
+        fail("header.invalid", "typ %r, expected %r" % (typ, expected_typ))
     if alg is None:                                             # step 5
         fail("header.alg-missing", "no alg")
     if alg not in RECOGNISED_ALGS:                              # step 6

@@ -124,40 +124,6 @@ def enc_tstr(s):
     return cbor_head(3, len(b)) + b
 
 
-def inflate_capped(data: bytes, cap: int) -> bytes:
-    """Section 3.5 (one zlib stream, nothing after it) with an output cap; copied from
-    spec_verifier.inflate, whose cap is fixed at 8192 bytes."""
-    if len(data) < 2:
-        fail("decompress.invalid", "no zlib header")
-    cmf, flg = data[0], data[1]
-    if cmf & 0x0F != 8:
-        fail("decompress.invalid", "CM is not 8")
-    if cmf >> 4 > 7:
-        fail("decompress.invalid", "CINFO > 7")
-    if (cmf * 256 + flg) % 31 != 0:
-        fail("decompress.invalid", "bad FCHECK")
-    if flg & 0x20:
-        fail("decompress.invalid", "FDICT set")
-    d = zlib.decompressobj(15)
-    try:
-        out = d.decompress(data, cap + 1)
-    except zlib.error as e:
-        fail("decompress.invalid", "zlib: %s" % e)
-    if len(out) > cap:
-        fail("decompress.too-large", "more than %d bytes of output" % cap)
-    if not d.eof:
-        try:
-            more = d.flush()
-        except zlib.error as e:
-            fail("decompress.invalid", "zlib: %s" % e)
-        if len(out) + len(more) > cap:
-            fail("decompress.too-large", "more than %d bytes of output" % cap)
-        fail("decompress.invalid", "stream incomplete")
-    if d.unused_data:
-        fail("decompress.invalid", "bytes after the zlib stream")
-    return out
-
-
 def verify_sig(raw, pt, msg, sig):
     """Strict Ed25519 (section 5.4), cross-checked with `cryptography` as spec_verifier does."""
     mine, step = sv.ed25519_verify_strict(raw, pt, msg, sig)
@@ -166,70 +132,6 @@ def verify_sig(raw, pt, msg, sig):
         sv.NOTES.append("cryptography says %s where section 5.4 says %s (step %s, key %s)"
                         % (theirs, mine, step, raw.hex()))
     return mine
-
-
-# --------------------------------------------------------------------------------------------------
-# Section 5.7: COSE_Sign1 with a `typ` (status list tokens and trust bundles)
-
-
-def parse_cose_typed(cose: bytes, expected_typ: str):
-    """Sections 5.1, 5.2 with the changes of 5.7 for a typed object.
-    Returns (protected bytes, payload bytes, signature, alg, kid)."""
-    top = sv.cbor_decode(cose)
-    if top.kind != "tag":
-        fail("cose.untagged", "no tag")
-    if top.tag != 18:
-        fail("cose.wrong-tag", "tag %d" % top.tag)
-    arr = top.value
-    if arr.kind != "array" or len(arr.value) != 4:
-        fail("cose.structure", "not an array of 4")
-    prot, unprot, payload, sig = arr.value
-    if prot.kind != "bstr" or unprot.kind != "map" or payload.kind != "bstr" or sig.kind != "bstr" \
-            or len(sig.value) != 64:
-        fail("cose.structure", "element types")
-    if unprot.value:                                            # 5.2 step 1
-        label = unprot.value[0][0]
-        if not label.fits_i64():
-            fail("header.invalid", "unprotected label not an integer")
-        if label.value in (1, 2, 4):
-            fail("header.unprotected-not-empty", "label %d in the unprotected header" % label.value)
-        fail("header.unknown-label", "unprotected label %d" % label.value)
-    if len(prot.value) == 0:                                    # step 2
-        fail("header.alg-missing", "zero-length protected header")
-    hdr = sv.cbor_decode(prot.value)                            # step 3
-    if hdr.kind != "map":
-        fail("header.invalid", "protected header is not a map")
-    alg = kid = typ = None
-    for k, v in hdr.value:                                      # step 4
-        if not k.fits_i64():
-            fail("header.invalid", "label is not a 64-bit integer")
-        if k.value == 1:
-            if not v.fits_i64():
-                fail("header.invalid", "alg is not a 64-bit integer")
-            alg = v.value
-        elif k.value == 4:
-            if v.kind != "bstr" or not (1 <= len(v.value) <= sv.MAX_KID_BYTES):
-                fail("header.invalid", "kid is not a 1-32 byte bstr")
-            kid = v.value
-        elif k.value == 2:
-            if v.kind == "array" and len(v.value) > 0:
-                fail("header.unknown-critical", "crit lists parameters")
-            fail("header.invalid", "crit is not a non-empty array")
-        elif k.value == 16:                                     # section 5.7
-            if v.kind != "tstr":
-                fail("header.invalid", "typ is not a text string")
-            typ = v.value
-        else:
-            fail("header.unknown-label", "label %d" % k.value)
-    if typ != expected_typ:                                     # section 5.7, before step 5
-        fail("header.invalid", "typ %r, expected %r" % (typ, expected_typ))
-    if alg is None:                                             # step 5
-        fail("header.alg-missing", "no alg")
-    if alg not in sv.RECOGNISED_ALGS:                           # step 6
-        fail("header.alg-unknown", "alg %d" % alg)
-    if kid is None:                                             # step 7
-        fail("header.kid-missing", "no kid")
-    return prot.value, payload.value, sig.value, alg, kid
 
 
 def verify_with_candidates(protected, payload, sig, alg, kid, candidates):
@@ -379,7 +281,7 @@ def check_token(token: bytes, candidates) -> StatusToken:
     """Section 14.4 steps 1-8 (no inflating). candidates: [(kid, alg, raw, pt, issuer entry)]."""
     if len(token) > MAX_TOKEN_BYTES:                                      # step 1
         fail("cose.too-large", "token of %d bytes" % len(token))
-    protected, payload, sig, alg, kid = parse_cose_typed(token, TYP_STATUS)  # step 2
+    protected, payload, sig, alg, kid = sv.parse_cose(token, TYP_STATUS)  # step 2
     signer = verify_with_candidates(protected, payload, sig, alg, kid, candidates)  # step 3
     top = sv.cbor_decode(payload)                                         # step 4
     if top.kind != "map":
@@ -439,7 +341,7 @@ def check_token(token: bytes, candidates) -> StatusToken:
 
 def inflate_token(t: StatusToken, cap: int):
     """Section 14.4 step 9 with the given cap."""
-    arr = inflate_capped(t.lst, cap)
+    arr = sv.inflate(t.lst, cap)
     if len(arr) == 0:
         fail("claims.invalid", "empty bit array")
     t.entries = arr
@@ -604,7 +506,7 @@ def accept_bundle(data: bytes, pinned_raw: bytes, pinned_pt, now: int, policy: P
     if len(data) > MAX_BUNDLE_BYTES:                                      # step 1
         raise BundleError("bundle.invalid", "cose.too-large")
     try:                                                                  # step 2
-        protected, payload, sig, alg, kid = parse_cose_typed(data, TYP_BUNDLE)
+        protected, payload, sig, alg, kid = sv.parse_cose(data, TYP_BUNDLE)
     except VerifyError as e:
         raise BundleError("bundle.invalid", "%s: %s" % (e.code, e.reason))
     if kid != hashlib.sha256(pinned_raw).digest()[:4]:                    # step 3
