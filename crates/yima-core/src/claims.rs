@@ -850,9 +850,8 @@ impl Credential {
             match slot {
                 Some(s) => *s = Some(val),
                 None => {
-                    return Err(VerifyError::ClaimUnknown(
-                        i64::try_from(*key).unwrap_or(i64::MAX),
-                    ));
+                    return Err(i64::try_from(*key)
+                        .map_or(VerifyError::ClaimUnknownOther, VerifyError::ClaimUnknown));
                 }
             }
         }

@@ -28,61 +28,84 @@ use crate::presentation::{
 use crate::status::CredentialStatus;
 use crate::trust::TrustBundle;
 
-/// A venue's acceptance rules.
-///
-/// As a document (TOML, JSON) a policy is one map of the settings below; any other value, such as a
-/// JSON array of the settings in field order, is refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-// `remote = "Self"`: the derives become inherent functions, which the trait impls below wrap (the
-// derived deserializer would also take a sequence of the fields in order).
-#[serde(remote = "Self", deny_unknown_fields)]
-pub struct Policy {
-    /// Kinds accepted at this venue.
-    #[serde(default = "all_kinds")]
-    pub accepted_kinds: Vec<Kind>,
-    /// Health-code colours accepted.
-    #[serde(default = "green_only")]
-    pub health_statuses: Vec<HealthStatus>,
-    /// Refuse credentials whose `iat` is older than this many seconds.
-    #[serde(
-        default,
-        deserialize_with = "opt_duration",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_credential_age: Option<u64>,
-    /// Clock-skew tolerance in seconds, applied at both ends of every time window.
-    #[serde(default = "default_skew", deserialize_with = "duration")]
-    pub clock_skew: u64,
-    /// Accept a credential whose status cannot be determined (list missing from the bundle, or stale).
-    #[serde(default)]
-    pub accept_unknown_status: bool,
-    /// Refuse trust bundles issued longer ago than this many seconds.
-    #[serde(
-        default,
-        deserialize_with = "opt_duration",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_bundle_age: Option<u64>,
-    /// Kinds accepted only as holder-bound dynamic presentations (`YP1:`), not as static codes.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub require_holder_binding: Vec<Kind>,
-    /// How old a presentation may be, in seconds (plus clock skew).
-    #[serde(default = "default_freshness", deserialize_with = "duration")]
-    pub presentation_freshness: u64,
-    /// Clock-skew tolerance for presentation times, in seconds, on both sides of the freshness window
-    /// (kept separate from `clock_skew`: minutes of tolerance would defeat a 60-second window).
-    #[serde(default = "default_presentation_skew", deserialize_with = "duration")]
-    pub presentation_skew: u64,
-    /// Presentations must be bound to this venue id / nonce: 1 to
-    /// [`MAX_VENUE_BYTES`](crate::presentation::MAX_VENUE_BYTES) bytes without control or
-    /// bidirectional formatting characters, as a presentation can carry (refused when the policy is
-    /// deserialized, and by [`Policy::validate`]).
-    #[serde(
-        default,
-        deserialize_with = "opt_venue_id",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub venue_id: Option<String>,
+/// Defines [`Policy`] and, from the same field list, the private `PolicyDoc` that serde's derive
+/// deserializes: `Policy`'s own `Deserialize` accepts only a map and reads it as a `PolicyDoc` (the
+/// derived deserializer would also take a sequence of the fields in order, and a derive on `Policy`
+/// itself with `remote = "Self"` would leave that path public as an inherent `Policy::deserialize`).
+macro_rules! policy_struct {
+    (
+        $(#[$meta:meta])*
+        pub struct Policy { $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )* }
+    ) => {
+        $(#[$meta])*
+        pub struct Policy { $( $(#[$fmeta])* pub $field: $ty, )* }
+
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct PolicyDoc { $( $(#[$fmeta])* $field: $ty, )* }
+
+        impl From<PolicyDoc> for Policy {
+            fn from(d: PolicyDoc) -> Self {
+                Policy { $( $field: d.$field, )* }
+            }
+        }
+    };
+}
+
+policy_struct! {
+    /// A venue's acceptance rules.
+    ///
+    /// As a document (TOML, JSON) a policy is one map of the settings below; any other value, such as a
+    /// JSON array of the settings in field order, is refused.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+    pub struct Policy {
+        /// Kinds accepted at this venue.
+        #[serde(default = "all_kinds")]
+        pub accepted_kinds: Vec<Kind>,
+        /// Health-code colours accepted.
+        #[serde(default = "green_only")]
+        pub health_statuses: Vec<HealthStatus>,
+        /// Refuse credentials whose `iat` is older than this many seconds.
+        #[serde(
+            default,
+            deserialize_with = "opt_duration",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub max_credential_age: Option<u64>,
+        /// Clock-skew tolerance in seconds, applied at both ends of every time window.
+        #[serde(default = "default_skew", deserialize_with = "duration")]
+        pub clock_skew: u64,
+        /// Accept a credential whose status cannot be determined (list missing from the bundle, or stale).
+        #[serde(default)]
+        pub accept_unknown_status: bool,
+        /// Refuse trust bundles issued longer ago than this many seconds.
+        #[serde(
+            default,
+            deserialize_with = "opt_duration",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub max_bundle_age: Option<u64>,
+        /// Kinds accepted only as holder-bound dynamic presentations (`YP1:`), not as static codes.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub require_holder_binding: Vec<Kind>,
+        /// How old a presentation may be, in seconds (plus clock skew).
+        #[serde(default = "default_freshness", deserialize_with = "duration")]
+        pub presentation_freshness: u64,
+        /// Clock-skew tolerance for presentation times, in seconds, on both sides of the freshness window
+        /// (kept separate from `clock_skew`: minutes of tolerance would defeat a 60-second window).
+        #[serde(default = "default_presentation_skew", deserialize_with = "duration")]
+        pub presentation_skew: u64,
+        /// Presentations must be bound to this venue id / nonce: 1 to
+        /// [`MAX_VENUE_BYTES`](crate::presentation::MAX_VENUE_BYTES) bytes without control or
+        /// bidirectional formatting characters, as a presentation can carry (refused when the policy is
+        /// deserialized, and by [`Policy::validate`]).
+        #[serde(
+            default,
+            deserialize_with = "opt_venue_id",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub venue_id: Option<String>,
+    }
 }
 
 /// A policy that no scanner may use: it would refuse (or accept) credentials for a reason unrelated to
@@ -143,12 +166,6 @@ fn default_skew() -> u64 {
     300
 }
 
-impl Serialize for Policy {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        Policy::serialize(self, s)
-    }
-}
-
 impl<'de> Deserialize<'de> for Policy {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct MapOnly;
@@ -158,7 +175,8 @@ impl<'de> Deserialize<'de> for Policy {
                 f.write_str("a policy: a map of settings")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Policy, A::Error> {
-                Policy::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                PolicyDoc::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(Policy::from)
             }
         }
         d.deserialize_map(MapOnly)
@@ -667,6 +685,9 @@ mod tests {
                 "{doc}: {e}"
             );
         }
+        // Called by its path, `Policy::deserialize` is the trait's (no inherent function shadows it).
+        let e = Policy::deserialize(serde_json::json!([["social-security-card"]])).unwrap_err();
+        assert!(e.to_string().contains("a policy: a map of settings"), "{e}");
         let p: Policy =
             serde_json::from_str(r#"{"accepted_kinds": ["social-security-card"]}"#).unwrap();
         assert_eq!(p.accepted_kinds, vec![Kind::SocialSecurityCard]);

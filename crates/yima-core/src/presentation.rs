@@ -43,8 +43,11 @@ pub enum PresentError {
     /// The device key is not the one the credential is bound to.
     #[error("device key does not match the credential's holder key")]
     WrongDevice,
-    /// The venue id is empty, too long or not text.
-    #[error("venue id must be 1 to 32 bytes")]
+    /// The venue id is empty, longer than 32 bytes, or has a control or bidirectional formatting
+    /// character.
+    #[error(
+        "venue id must be 1 to 32 bytes without control or bidirectional formatting characters"
+    )]
     BadVenue,
 }
 

@@ -257,6 +257,9 @@ pub fn inflate_capped(z: &[u8], max: usize) -> Result<Vec<u8>, VerifyError> {
                 } else {
                     out.len().saturating_mul(2)
                 };
+                // `resize` alone reserves amortized (up to twice the old capacity), which could pass
+                // the cap: reserve exactly what the cap allows first.
+                out.reserve_exact(grown.saturating_sub(out.len()));
                 out.resize(grown, 0);
             }
             // The buffer holds `max + 1` bytes and more output is pending.
@@ -274,6 +277,43 @@ pub fn inflate_capped(z: &[u8], max: usize) -> Result<Vec<u8>, VerifyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_inflate_buffer_never_passes_the_cap() {
+        use std::io::Write;
+        // Incompressible starts padded with zeros: compressed sizes around max / 4 to max / 2, where
+        // the first growth step from the initial buffer (4 x the input) goes straight to the cap.
+        for (noise, max) in [
+            (1_200, 8192),
+            (1_600, 8192),
+            (2_000, 8192),
+            (300, 2000),
+            (0, 8192),
+        ] {
+            let mut data: Vec<u8> = (0..noise as u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+                .collect();
+            data.resize(max, 0);
+            let mut e = flate2::write::ZlibEncoder::new(Vec::new(), Compression::best());
+            e.write_all(&data).unwrap();
+            let z = e.finish().unwrap();
+            let out = inflate_capped(&z, max).unwrap();
+            assert_eq!(out, data);
+            assert!(
+                out.capacity() <= max + 1,
+                "{noise}: capacity {}",
+                out.capacity()
+            );
+            data.push(1);
+            let mut e = flate2::write::ZlibEncoder::new(Vec::new(), Compression::best());
+            e.write_all(&data).unwrap();
+            let z = e.finish().unwrap();
+            assert_eq!(
+                inflate_capped(&z, max),
+                Err(VerifyError::DecompressTooLarge { max })
+            );
+        }
+    }
 
     #[test]
     fn reused_compressor_matches_a_fresh_zlib_encoder() {
