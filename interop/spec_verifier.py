@@ -22,7 +22,6 @@ Python Ed25519 verification, which follows section 5.4 step by step).
 
 import argparse
 import datetime
-import glob
 import hashlib
 import json
 import os
@@ -1041,30 +1040,40 @@ def run_vector(vec):
     return not problems, got, "; ".join(problems) or reason
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def command_line(doc):
+    """The command line of the interop verifiers: --repo, --verbose, and --yima / --work, which
+    interop/run.sh passes to every check and these ignore (they run no yima code)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     ap.add_argument("--repo", default=".", help="repository root (default: current directory)")
     ap.add_argument("--verbose", action="store_true", help="print every vector, not only disagreements")
-    # Accepted (and ignored) so that interop/run.sh can call every check with the same arguments.
     ap.add_argument("--yima", help=argparse.SUPPRESS)
     ap.add_argument("--work", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    tv = os.path.join(args.repo, "test-vectors")
+    return ap.parse_args()
+
+
+def read_vectors(repo, group):
+    """The vectors of one group of test-vectors/index.json, in index order."""
+    tv = os.path.join(repo, "test-vectors")
     with open(os.path.join(tv, "index.json"), encoding="utf-8") as f:
         index = json.load(f)
-    files = [os.path.join(tv, p) for p in index["vectors"]]
+    out = []
+    for p in index[group]:
+        with open(os.path.join(tv, p), encoding="utf-8") as f:
+            out.append(json.load(f))
+    return out
+
+
+def main():
+    args = command_line(__doc__)
+    vectors = read_vectors(args.repo, "vectors")
     skipped = []
-    for path in sorted(glob.glob(os.path.join(tv, "hostile", "*.json"))):
-        with open(path, encoding="utf-8") as f:
-            vec = json.load(f)
+    for vec in read_vectors(args.repo, "hostile"):
         if "bundle_hex" in vec or "file" in vec or "keys" not in vec or "input" not in vec:
-            skipped.append(vec.get("name", os.path.basename(path)))
+            skipped.append(vec["name"])
             continue
-        files.append(path)
+        vectors.append(vec)
     passed = failed = 0
-    for path in files:
-        with open(path, encoding="utf-8") as f:
-            vec = json.load(f)
+    for vec in vectors:
         ok, got, reason = run_vector(vec)
         if ok:
             passed += 1

@@ -23,15 +23,11 @@ Dependencies: the Python 3 standard library (and, through spec_verifier.py, opti
 as a cross-check of the pure-Python Ed25519 verification).
 """
 
-import argparse
 import base64
-import glob
 import hashlib
-import json
 import os
 import re
 import sys
-import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import spec_verifier as sv  # noqa: E402  (the credential layers: CBOR, Base45, COSE, Ed25519, claims)
@@ -824,26 +820,9 @@ def spec_claim_checks(venue_vecs, repo):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--repo", default=".", help="repository root (default: current directory)")
-    ap.add_argument("--verbose", action="store_true", help="print every vector, not only disagreements")
-    ap.add_argument("--yima", help=argparse.SUPPRESS)
-    ap.add_argument("--work", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    tv = os.path.join(args.repo, "test-vectors")
-    with open(os.path.join(tv, "index.json"), encoding="utf-8") as f:
-        index = json.load(f)
-    files = [os.path.join(tv, p) for p in index["venue"]]
-    venue_vecs = []
-    for path in files:
-        with open(path, encoding="utf-8") as f:
-            venue_vecs.append(json.load(f))
-    hostile = []
-    for path in sorted(glob.glob(os.path.join(tv, "hostile", "*.json"))):
-        with open(path, encoding="utf-8") as f:
-            vec = json.load(f)
-        if "bundle_hex" in vec:
-            hostile.append(vec)
+    args = sv.command_line(__doc__)
+    venue_vecs = sv.read_vectors(args.repo, "venue")
+    hostile = [vec for vec in sv.read_vectors(args.repo, "hostile") if "bundle_hex" in vec]
     passed = failed = 0
     for vec in venue_vecs + hostile:
         ok, got, stage, reason = run_vector(vec)

@@ -34,16 +34,7 @@ fn a_json_policy_that_is_not_an_object_is_refused() {
         &yima_testkit::vectors::root().join("venue/accepted-green.json"),
     );
     let d = dir.path();
-    std::fs::write(
-        d.join("bundle.cwt"),
-        hex::decode(v["bundle_hex"].as_str().unwrap()).unwrap(),
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("authority.pub"),
-        v["bundle_key_pem"].as_str().unwrap(),
-    )
-    .unwrap();
+    common::write_venue_bundle(&v, d);
     let run = |policy: &str| {
         std::fs::write(d.join("policy.json"), policy).unwrap();
         common::Run::of(

@@ -244,14 +244,9 @@ pub fn verify_vector(input: impl AsRef<OsStr>, v: &Json, dir: &Path) -> Command 
     cmd
 }
 
-/// Runs a venue vector (a `bundle_hex` with its key, policy and accepted sequence number) through
-/// `yima verify TEXT --bundle ... --bundle-key ... --policy ... --state ... --json`, with its files in
-/// `dir`. Accepted: exit 0, valid, an issuer. Refused by the bundle: exit 2 with the code on stderr.
-/// Any other refusal: exit 1 with the vector's code and stage.
+/// Writes a venue vector's signed bundle and pinned key to `dir` as `bundle.cwt` and `authority.pub`.
 #[allow(dead_code)]
-pub fn check_venue_vector(v: &Json, dir: &Path) {
-    let name = v["name"].as_str().unwrap();
-    let expected = v["expected"].as_str().unwrap();
+pub fn write_venue_bundle(v: &Json, dir: &Path) {
     std::fs::write(
         dir.join("bundle.cwt"),
         hex::decode(v["bundle_hex"].as_str().unwrap()).unwrap(),
@@ -262,6 +257,17 @@ pub fn check_venue_vector(v: &Json, dir: &Path) {
         v["bundle_key_pem"].as_str().unwrap(),
     )
     .unwrap();
+}
+
+/// Runs a venue vector (a `bundle_hex` with its key, policy and accepted sequence number) through
+/// `yima verify TEXT --bundle ... --bundle-key ... --policy ... --state ... --json`, with its files in
+/// `dir`. Accepted: exit 0, valid, an issuer. Refused by the bundle: exit 2 with the code on stderr.
+/// Any other refusal: exit 1 with the vector's code and stage.
+#[allow(dead_code)]
+pub fn check_venue_vector(v: &Json, dir: &Path) {
+    let name = v["name"].as_str().unwrap();
+    let expected = v["expected"].as_str().unwrap();
+    write_venue_bundle(v, dir);
     std::fs::write(dir.join("policy.json"), v["policy"].to_string()).unwrap();
     let state = dir.join("state.json");
     if let Some(seq) = v["accepted_seq"].as_u64() {
