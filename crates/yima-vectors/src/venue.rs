@@ -13,7 +13,7 @@ use yima_core::status::{CredentialStatus, StatusList, StatusListToken};
 use yima_core::trust::{BundleContents, Issuer};
 use yima_core::{Issued, Kind, SigningKey, VerifyingKey, issue, samples};
 
-use crate::{NOW, Res, flip, rfc3339, signing_key, write_json};
+use crate::{NOW, Res, flip, rfc3339, sign_raw, signing_key, write_json};
 
 const DAY: u64 = 86_400;
 
@@ -354,8 +354,7 @@ pub fn generate(root: &Path, rng: &mut ChaCha20Rng) -> Res<Vec<String>> {
     let alg_19 = {
         let payload = health(HealthStatus::Green, NOW, NOW + DAY, r(1, 0), "SH").to_cbor();
         let protected = yima_core::cose::protected_header(-19, &sh.kid());
-        let sig = sh.sign(&yima_core::cose::sig_structure(&protected, &payload));
-        yima_core::transport::encode(&yima_core::cose::assemble(&protected, &payload, &sig))
+        yima_core::transport::encode(&sign_raw(&sh, &protected, &payload))
     };
     v.write(Case {
         name: "key-alg-mismatch",
