@@ -85,18 +85,12 @@ def reject(stage, code, reason=""):
 # Small helpers
 
 
-def is_control(ch):
-    """Unicode general category Cc (sections 16.1, 17.2): U+0000-U+001F and U+007F-U+009F."""
-    c = ord(ch)
-    return c <= 0x1F or 0x7F <= c <= 0x9F
-
-
 def venue_id_ok(v: str) -> bool:
     """A venue id a presentation can carry (sections 16.1, 17.6 step 1.5): 1 to 32 bytes (UTF-8), no
     control character and no bidirectional formatting character (the characters of section 6.3's text
     rule)."""
     n = len(v.encode("utf-8", errors="surrogatepass"))
-    return 1 <= n <= MAX_VENUE_BYTES and not any(is_control(ch) or ord(ch) in sv.BIDI for ch in v)
+    return 1 <= n <= MAX_VENUE_BYTES and not any(sv.misleading_char(ch) for ch in v)
 
 
 def cbor_head(major, n):
@@ -385,13 +379,18 @@ def _get(pairs, key):
     return None
 
 
-def _req_uint(pairs, key, what):
+def _req(pairs, key, what, type_ok):
+    """The value under `key`: missing -> claims.missing, then `type_ok` false -> claims.wrong-type."""
     v = _get(pairs, key)
     if v is None:
         fail("claims.missing", what)
-    if v.kind != "uint":
+    if not type_ok(v):
         fail("claims.wrong-type", what)
-    return v.value
+    return v
+
+
+def _req_uint(pairs, key, what):
+    return _req(pairs, key, what, lambda v: v.kind == "uint").value
 
 
 def decode_bundle_payload(payload: bytes) -> Bundle:
@@ -426,26 +425,10 @@ def decode_bundle_payload(payload: bytes) -> Bundle:
             if not (k.kind == "uint" and 1 <= k.value <= 7):
                 fail("claims.unknown-key", what + " key %s" % k.raw.hex())
         m = e.value
-        name = _get(m, 1)
-        if name is None:
-            fail("claims.missing", what + " name")
-        if name.kind != "tstr":
-            fail("claims.wrong-type", what + " name")
-        kid = _get(m, 2)
-        if kid is None:
-            fail("claims.missing", what + " kid")
-        if kid.kind != "bstr":
-            fail("claims.wrong-type", what + " kid")
-        alg = _get(m, 3)
-        if alg is None:
-            fail("claims.missing", what + " alg")
-        if not alg.is_int():
-            fail("claims.wrong-type", what + " alg")
-        pk = _get(m, 4)
-        if pk is None:
-            fail("claims.missing", what + " public key")
-        if pk.kind != "bstr":
-            fail("claims.wrong-type", what + " public key")
+        name = _req(m, 1, what + " name", lambda v: v.kind == "tstr")
+        kid = _req(m, 2, what + " kid", lambda v: v.kind == "bstr")
+        alg = _req(m, 3, what + " alg", lambda v: v.is_int())
+        pk = _req(m, 4, what + " public key", lambda v: v.kind == "bstr")
         if len(pk.value) != 32:
             fail("claims.invalid", what + " public key not 32 bytes")
         try:
@@ -456,11 +439,7 @@ def decode_bundle_payload(payload: bytes) -> Bundle:
             fail("claims.invalid", what + " kid is not SHA-256(key)[0..4]")
         if alg.value != sv.ALG_EDDSA:
             fail("claims.invalid", what + " alg %d" % alg.value)
-        kinds = _get(m, 5)
-        if kinds is None:
-            fail("claims.missing", what + " kinds")
-        if kinds.kind != "array":
-            fail("claims.wrong-type", what + " kinds")
+        kinds = _req(m, 5, what + " kinds", lambda v: v.kind == "array")
         for kv in kinds.value:
             if kv.kind != "uint":
                 fail("claims.wrong-type", what + " kinds entry")
@@ -838,11 +817,7 @@ def main():
         print("note: " + n)
     # Nothing is skipped: every venue vector and every hostile vector with a bundle is run.
     print("ran %d venue vectors and %d hostile venue vectors" % (len(venue_vecs), len(hostile)))
-    print("TOTALS venue_verifier passed=%d failed=%d skipped=%d" % (passed, failed, 0))
-    print("%d passed, %d failed" % (passed, failed))
-    if passed == 0:
-        print("venue_verifier: no vector ran")
-    return 0 if failed == 0 and passed > 0 else 1
+    return sv.totals("venue_verifier", passed, failed, 0)
 
 
 if __name__ == "__main__":
