@@ -79,13 +79,8 @@ pub fn policy(args: &VenueArgs) -> Result<Policy, CliError> {
     if let Some(f) = &args.freshness {
         p.presentation_freshness = clock::parse_duration(f)?;
     }
-    if let Some(v) = &p.venue_id
-        && !yima_core::presentation::valid_venue(v)
-    {
-        return Err(usage(
-            "venue id must be 1 to 32 bytes without control or bidirectional formatting characters",
-        ));
-    }
+    // A `--venue-id` flag is checked here; one from the file was already checked when it was read.
+    p.validate().map_err(|e| usage(e.to_string()))?;
     Ok(p)
 }
 

@@ -60,3 +60,34 @@ fn a_json_policy_that_is_not_an_object_is_refused() {
     assert_eq!(r.json()["code"], "policy.kind-not-accepted");
     assert_eq!(run("{}").code, 0);
 }
+
+/// A `--venue-id` no presentation could carry is a usage error, like one in a policy file.
+#[test]
+fn a_venue_id_flag_with_a_bidi_character_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = yima_testkit::vectors::read_json(
+        &yima_testkit::vectors::root().join("venue/accepted-green.json"),
+    );
+    common::write_venue_bundle(&v, dir.path());
+    for venue in ["GATE-7\u{202e}", "GATE\u{7}7", ""] {
+        let out = common::yima_in(dir.path())
+            .arg("verify")
+            .arg(v["input"].as_str().unwrap())
+            .args([
+                "--bundle",
+                "bundle.cwt",
+                "--bundle-key",
+                "authority.pub",
+                "--no-state",
+            ])
+            .args([
+                "--now",
+                v["now_rfc3339"].as_str().unwrap(),
+                "--venue-id",
+                venue,
+            ])
+            .output()
+            .unwrap();
+        common::assert_usage_error(&out, "venue_id must be 1 to 32 bytes");
+    }
+}
