@@ -2486,7 +2486,7 @@ fn signature_cases(h: &mut Hostile, reference: &[u8], cti: [u8; 8]) -> Res<()> {
 fn strict_ed25519_cases(h: &mut Hostile) -> Res<()> {
     use curve25519_dalek::constants::EIGHT_TORSION;
     use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
-    use curve25519_dalek::scalar::Scalar;
+    use curve25519_dalek::scalar::{Scalar, clamp_integer};
     use sha2::{Digest, Sha512};
 
     let g = "signature";
@@ -2494,14 +2494,11 @@ fn strict_ed25519_cases(h: &mut Hostile) -> Res<()> {
     let key = SigningKey::from_seed(&seed);
     let a_bytes = key.verifying_key().to_bytes();
     // RFC 8032 §5.1.5: the secret scalar is the clamped first half of SHA-512(seed).
-    let mut half: [u8; 32] = Sha512::digest(seed)
+    let half: [u8; 32] = Sha512::digest(seed)
         .get(..32)
         .and_then(|h| h.try_into().ok())
         .ok_or("SHA-512 is 64 bytes")?;
-    half[0] &= 248;
-    half[31] &= 127;
-    half[31] |= 64;
-    let a = Scalar::from_bytes_mod_order(half);
+    let a = Scalar::from_bytes_mod_order(clamp_integer(half));
     let big_a = EdwardsPoint::mul_base(&a);
     if big_a.compress().to_bytes() != a_bytes {
         return Err("strict Ed25519 cases: the secret scalar does not match the public key".into());
