@@ -884,6 +884,34 @@ def decode_text(text: str) -> bytes:
     fail("prefix.unknown", "prefix %r" % raw[:5])
 
 
+def verify_sig(raw, pt, msg, sig):
+    """Strict Ed25519 (section 5.4), cross-checked with `cryptography`: OpenSSL omits step 3
+    (small-order R), so it may accept what step 3 refuses; any other difference means the pure-Python
+    code is wrong and is recorded in NOTES."""
+    mine, step = ed25519_verify_strict(raw, pt, msg, sig)
+    theirs = crypto_verify(raw, msg, sig)
+    if theirs is not None and theirs != mine and step != 3:
+        NOTES.append("cryptography says %s where section 5.4 says %s (step %s, key %s)"
+                     % (theirs, mine, step, raw.hex()))
+    return mine
+
+
+def verify_with_candidates(protected, payload, sig, alg, kid, candidates):
+    """Section 5.5 key lookup and section 5.4 signature over candidates [(kid, alg, raw, pt, ref)].
+    Returns the `ref` of the first candidate that verifies."""
+    found = [c for c in candidates if c[0] == kid]
+    if not found:
+        fail("key.unknown-kid", "kid %s" % kid.hex())
+    found = [c for c in found if c[1] == alg]
+    if not found:
+        fail("key.alg-mismatch", "alg %d" % alg)
+    msg = sig_structure(protected, payload)
+    for _, _, raw, pt, ref in found:
+        if verify_sig(raw, pt, msg, sig):
+            return ref
+    fail("signature.invalid", "no candidate key verifies")
+
+
 def parse_cose(cose: bytes, expected_typ: str = None):
     """Stages 4-5 (sections 5.1-5.2). Returns (protected bytes, payload bytes, signature, alg, kid).
     With `expected_typ`, a typed object (status list token, trust bundle): the changes of section 5.7."""
@@ -979,29 +1007,8 @@ def verify(text: str, keys, now: int, leeway: int):
     trusted = load_keys(keys)
     cose = decode_text(text)
     protected, payload, sig, alg, kid = parse_cose(cose)
-    # Stage 6: key lookup (section 5.5)
-    candidates = [k for k in trusted if k[0] == kid]
-    if not candidates:
-        fail("key.unknown-kid", "kid %s" % kid.hex())
-    candidates = [k for k in candidates if k[1] == alg]
-    if not candidates:
-        fail("key.alg-mismatch", "alg %d" % alg)
-    # Stage 7: signature (sections 5.3, 5.4)
-    msg = sig_structure(protected, payload)
-    ok = False
-    for _, _, raw, pt in candidates:
-        mine, step = ed25519_verify_strict(raw, pt, msg, sig)
-        theirs = crypto_verify(raw, msg, sig)
-        # `cryptography` (OpenSSL) omits step 3 (small-order R), so it may accept what step 3 refuses;
-        # any other difference means the pure-Python code is wrong.
-        if theirs is not None and theirs != mine and step != 3:
-            NOTES.append("cryptography says %s where section 5.4 says %s (step %s, key %s)"
-                         % (theirs, mine, step, raw.hex()))
-        if mine:
-            ok = True
-            break
-    if not ok:
-        fail("signature.invalid", "no candidate key verifies")
+    # Stages 6-7: key lookup (section 5.5) and signature (sections 5.3, 5.4)
+    verify_with_candidates(protected, payload, sig, alg, kid, [k + (None,) for k in trusted])
     # Stages 8-9: claims and identifiers (section 6.6)
     claims, (exp, valid_from) = parse_claims(payload)
     # Stage 10: time (section 6.8), additions saturate at 2^64-1

@@ -115,32 +115,6 @@ def enc_tstr(s):
     return cbor_head(3, len(b)) + b
 
 
-def verify_sig(raw, pt, msg, sig):
-    """Strict Ed25519 (section 5.4), cross-checked with `cryptography` as spec_verifier does."""
-    mine, step = sv.ed25519_verify_strict(raw, pt, msg, sig)
-    theirs = sv.crypto_verify(raw, msg, sig)
-    if theirs is not None and theirs != mine and step != 3:
-        sv.NOTES.append("cryptography says %s where section 5.4 says %s (step %s, key %s)"
-                        % (theirs, mine, step, raw.hex()))
-    return mine
-
-
-def verify_with_candidates(protected, payload, sig, alg, kid, candidates):
-    """Section 5.5 key lookup and section 5.4 signature over candidates [(kid, alg, raw, pt, ref)].
-    Returns the `ref` of the first candidate that verifies."""
-    found = [c for c in candidates if c[0] == kid]
-    if not found:
-        fail("key.unknown-kid", "kid %s" % kid.hex())
-    found = [c for c in found if c[1] == alg]
-    if not found:
-        fail("key.alg-mismatch", "alg %d" % alg)
-    msg = sv.sig_structure(protected, payload)
-    for _, _, raw, pt, ref in found:
-        if verify_sig(raw, pt, msg, sig):
-            return ref
-    fail("signature.invalid", "no candidate key verifies")
-
-
 # --------------------------------------------------------------------------------------------------
 # Section 16.1: policy
 
@@ -273,7 +247,7 @@ def check_token(token: bytes, candidates) -> StatusToken:
     if len(token) > MAX_TOKEN_BYTES:                                      # step 1
         fail("cose.too-large", "token of %d bytes" % len(token))
     protected, payload, sig, alg, kid = sv.parse_cose(token, TYP_STATUS)  # step 2
-    signer = verify_with_candidates(protected, payload, sig, alg, kid, candidates)  # step 3
+    signer = sv.verify_with_candidates(protected, payload, sig, alg, kid, candidates)  # step 3
     top = sv.cbor_decode(payload)                                         # step 4
     if top.kind != "map":
         fail("claims.wrong-type", "payload is not a map")
@@ -489,7 +463,7 @@ def accept_bundle(data: bytes, pinned_raw: bytes, pinned_pt, now: int, policy: P
         raise BundleError("bundle.signature", "key.unknown-kid")
     if alg != sv.ALG_EDDSA:
         raise BundleError("bundle.signature", "key.alg-mismatch")
-    if not verify_sig(pinned_raw, pinned_pt, sv.sig_structure(protected, payload), sig):
+    if not sv.verify_sig(pinned_raw, pinned_pt, sv.sig_structure(protected, payload), sig):
         raise BundleError("bundle.signature", "signature.invalid")
     try:                                                                  # step 4
         b = decode_bundle_payload(payload)
@@ -545,7 +519,7 @@ def verify_credential_cose(cose: bytes, bundle: Bundle, now: int, leeway: int):
     """Section 2.2 stages 4-10 (stage 4-5 errors are raised as VerifyError).
     Returns (claims in the JSON form of section 6.7, issuer entry whose key verified)."""
     protected, payload, sig, alg, kid = sv.parse_cose(cose)
-    entry = verify_with_candidates(protected, payload, sig, alg, kid, issuer_candidates(bundle))
+    entry = sv.verify_with_candidates(protected, payload, sig, alg, kid, issuer_candidates(bundle))
     claims, (exp, valid_from) = sv.parse_claims(payload)
     if now >= sat_add(exp, leeway):
         fail("time.expired", "now %d >= exp %d + leeway %d" % (now, exp, leeway))
@@ -683,7 +657,7 @@ def verdict(text: str, bundle: Bundle, policy: Policy, now: int, replay_cache=No
         if hashlib.sha256(p.cred).digest()[:4] != p.tag:                  # step 4
             reject("holder", "presentation.credential-changed")
         cnf_raw, cnf_pt = sv.load_public_key(cnf)                         # step 5
-        if not verify_sig(cnf_raw, cnf_pt, presentation_signed_bytes(p.cred, p.t, p.venue), p.device_sig):
+        if not sv.verify_sig(cnf_raw, cnf_pt, presentation_signed_bytes(p.cred, p.t, p.venue), p.device_sig):
             reject("holder", "presentation.bad-device-signature")
         f, k = policy.presentation_freshness, policy.presentation_skew    # step 6
         if p.t > sat_add(now, k):
